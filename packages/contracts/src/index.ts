@@ -1,0 +1,1 @@
+export { ErrorCode, DatarusError, isErrorCode } from './errors.js';
