@@ -1,0 +1,26 @@
+// convert.h — copying JS arguments into C++ values on the JS thread.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace datarus::binding {
+
+// Int32Array or number[] → token ids.
+std::vector<int64_t> toIds(Napi::Env env, const Napi::Value& v, const char* what);
+// Float32Array or number[] → floats.
+std::vector<float> toFloats(Napi::Env env, const Napi::Value& v, const char* what);
+// An array of id sequences.
+std::vector<std::vector<int64_t>> toIdLists(Napi::Env env, const Napi::Value& v, const char* what);
+
+// Optional fields of an options object (absent or undefined → fallback).
+double optNumber(const Napi::Object& o, const char* key, double fallback);
+std::string optString(const Napi::Object& o, const char* key, const std::string& fallback);
+
+Napi::Int32Array fromIds(Napi::Env env, const std::vector<int64_t>& ids);
+Napi::Float32Array fromFloats(Napi::Env env, const float* data, size_t n);
+
+}  // namespace datarus::binding

@@ -1,0 +1,32 @@
+// model_handle.h — the JS Model object: synchronous accessors and async operations.
+#pragma once
+
+#include <napi.h>
+
+#include "model_state.h"
+
+namespace datarus::binding {
+
+class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit ModelHandle(const Napi::CallbackInfo& info);
+
+ private:
+  StatePtr live(Napi::Env env) const;  // throws E_DISPOSED after dispose()
+
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Generate(const Napi::CallbackInfo& info);
+  Napi::Value Logprobs(const Napi::CallbackInfo& info);
+  Napi::Value Backward(const Napi::CallbackInfo& info);
+  Napi::Value Step(const Napi::CallbackInfo& info);
+  Napi::Value ZeroGrad(const Napi::CallbackInfo& info);
+  Napi::Value Save(const Napi::CallbackInfo& info);
+  Napi::Value ParameterNames(const Napi::CallbackInfo& info);
+  Napi::Value Parameter(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  StatePtr state_;
+};
+
+}  // namespace datarus::binding

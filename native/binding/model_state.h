@@ -1,0 +1,27 @@
+// model_state.h — the native state behind one JS Model handle.
+//
+// Shared (shared_ptr) between the handle and any worker in flight, so dispose()
+// while a worker runs is safe: memory is freed when the last user lets go.
+// `mu` serialises operations on one model; different models run in parallel.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "model.h"
+#include "optim.h"
+
+namespace datarus::binding {
+
+struct ModelState {
+  std::mutex mu;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<AdamW> optimizer;  // created on the first optimiser step
+  std::string format;
+  std::string path;
+};
+
+using StatePtr = std::shared_ptr<ModelState>;
+
+}  // namespace datarus::binding

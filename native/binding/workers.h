@@ -1,0 +1,27 @@
+// workers.h — entry points of the asynchronous operations, one worker per file.
+// Each parses its JS arguments on the JS thread and returns the worker's Promise.
+#pragma once
+
+#include <napi.h>
+
+#include "model_state.h"
+
+namespace datarus::binding {
+
+// load(path, {device, dtype}) → Promise<Model>            (load_worker.cc)
+Napi::Value startLoad(const Napi::CallbackInfo& info);
+// model.generate(prompt, options) → Promise<result>       (generate_worker.cc)
+Napi::Value startGenerate(const Napi::CallbackInfo& info, StatePtr state);
+// model.logprobs(sequences) → Promise<Float32Array[]>     (logprobs_worker.cc)
+Napi::Value startLogprobs(const Napi::CallbackInfo& info, StatePtr state);
+// model.backward(sequences, weights) → Promise<{loss}>    (backward_worker.cc)
+Napi::Value startBackward(const Napi::CallbackInfo& info, StatePtr state);
+// model.step(optimiserOptions) → Promise<stats>           (step_worker.cc)
+Napi::Value startStep(const Napi::CallbackInfo& info, StatePtr state);
+// model.save(dir, {dtype, maxShardBytes}) → Promise<void> (save_worker.cc)
+Napi::Value startSave(const Napi::CallbackInfo& info, StatePtr state);
+
+// Wraps loaded native state into a JS Model handle (model_handle.cc).
+Napi::Object wrapModel(Napi::Env env, StatePtr state);
+
+}  // namespace datarus::binding

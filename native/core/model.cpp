@@ -1,0 +1,179 @@
+// model.cpp — parameter binding and the decoder forward pass.
+#include "model.h"
+
+#include <cmath>
+
+#include "error.h"
+
+namespace datarus {
+
+at::ScalarType accType(const at::Tensor& t) { return at::promote_types(t.scalar_type(), at::kFloat); }
+
+Model::Model(ModelConfig config, TensorMap params, at::Device device, at::ScalarType dtype)
+    : config_(std::move(config)), device_(device), dtype_(dtype) {
+  config_.validate();
+  const auto& c = config_;
+  const int64_t H = c.hiddenSize, I = c.intermediateSize, D = c.headDim;
+  const int64_t q = c.numHeads * D, kv = c.numKvHeads * D;
+  embed_ = take(params, "model.embed_tokens.weight", {c.vocabSize, H});
+  finalNorm_ = take(params, "model.norm.weight", {H});
+  if (c.tieEmbeddings) {
+    params.erase("lm_head.weight");  // some tied checkpoints still store a copy
+    lmHead_ = embed_;
+  } else {
+    lmHead_ = take(params, "lm_head.weight", {c.vocabSize, H});
+  }
+  for (int64_t l = 0; l < c.numLayers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    Layer w;
+    w.inputNorm = take(params, p + "input_layernorm.weight", {H});
+    w.q = take(params, p + "self_attn.q_proj.weight", {q, H});
+    w.k = take(params, p + "self_attn.k_proj.weight", {kv, H});
+    w.v = take(params, p + "self_attn.v_proj.weight", {kv, H});
+    w.o = take(params, p + "self_attn.o_proj.weight", {H, q});
+    if (c.attentionBias) {
+      w.qBias = take(params, p + "self_attn.q_proj.bias", {q});
+      w.kBias = take(params, p + "self_attn.k_proj.bias", {kv});
+      w.vBias = take(params, p + "self_attn.v_proj.bias", {kv});
+    }
+    w.postNorm = take(params, p + "post_attention_layernorm.weight", {H});
+    w.gate = take(params, p + "mlp.gate_proj.weight", {I, H});
+    w.up = take(params, p + "mlp.up_proj.weight", {I, H});
+    w.down = take(params, p + "mlp.down_proj.weight", {H, I});
+    layers_.push_back(std::move(w));
+  }
+  for (const auto& [name, t] : params)
+    if (name.find("rotary_emb") == std::string::npos)
+      fail(code::kBadTensor, "checkpoint tensor '", name, "' is not part of a ", c.modelType, " model");
+}
+
+const at::Tensor& Model::take(TensorMap& src, const std::string& name, std::vector<int64_t> shape) {
+  auto it = src.find(name);
+  check(it != src.end(), code::kMissingTensor, "checkpoint lacks tensor '", name, "'");
+  check(it->second.sizes() == at::IntArrayRef(shape), code::kBadTensor, "tensor '", name, "' has shape ",
+        it->second.sizes(), ", expected ", at::IntArrayRef(shape));
+  check(at::isFloatingType(it->second.scalar_type()), code::kBadTensor, "tensor '", name, "' is not floating point");
+  at::Tensor t = it->second.to(device_, dtype_).contiguous();
+  src.erase(it);
+  return params_.emplace(name, std::move(t)).first->second;
+}
+
+void Model::setTrainable(bool trainable) {
+  for (auto& [name, t] : params_) t.requires_grad_(trainable);
+}
+
+KVCache Model::newCache(int64_t batch, int64_t capacity) const {
+  KVCache cache;
+  cache.batch = batch;
+  cache.capacity = capacity;
+  auto opts = at::TensorOptions().device(device_).dtype(dtype_);
+  for (int64_t l = 0; l < config_.numLayers; ++l) {
+    cache.k.push_back(at::empty({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
+    cache.v.push_back(at::empty({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
+  }
+  return cache;
+}
+
+at::Tensor Model::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
+  // Normalise in fp32 or wider (as transformers does), then scale in the model dtype.
+  at::Tensor xf = x.to(accType(x));
+  at::Tensor inv = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + config_.rmsNormEps);
+  return weight * (xf * inv).to(x.scalar_type());
+}
+
+namespace {
+
+// Hugging Face rotary layout: the two halves of each head are the (x, y) pairs.
+at::Tensor rotateHalf(const at::Tensor& x) {
+  int64_t half = x.size(-1) / 2;
+  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// cos, sin: [T, 1, D] fp32 for positions pos0 .. pos0+T-1.
+std::pair<at::Tensor, at::Tensor> rotaryTables(int64_t pos0, int64_t T, int64_t D, double theta, at::Device device,
+                                               at::ScalarType type) {
+  auto f32 = at::TensorOptions().dtype(type).device(device);
+  at::Tensor invFreq = 1.0 / at::pow(theta, at::arange(0, D, 2, f32) / static_cast<double>(D));  // [D/2]
+  at::Tensor pos = at::arange(pos0, pos0 + T, f32);                                                // [T]
+  at::Tensor freqs = at::outer(pos, invFreq);                                                      // [T, D/2]
+  at::Tensor emb = at::cat({freqs, freqs}, -1).unsqueeze(1);                                       // [T, 1, D]
+  return {emb.cos(), emb.sin()};
+}
+
+}  // namespace
+
+at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                            int64_t pos0, KVCache* cache, size_t layer) const {
+  const int64_t B = x.size(0), T = x.size(1), D = config_.headDim;
+  const int64_t Hkv = config_.numKvHeads, G = config_.numHeads / Hkv;
+  auto rope = [&](const at::Tensor& t) {  // t: [B, T, heads, D]
+    at::Tensor a = t.to(accType(t));
+    return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
+  };
+  at::Tensor q = rope(at::linear(x, w.q, w.qBias).view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
+  at::Tensor k = rope(at::linear(x, w.k, w.kBias).view({B, T, Hkv, D}));      // [B, T, Hkv, D]
+  at::Tensor v = at::linear(x, w.v, w.vBias).view({B, T, Hkv, D});            // [B, T, Hkv, D]
+  k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
+  v = v.transpose(1, 2);
+  if (cache) {
+    cache->k[layer].narrow(2, pos0, T).copy_(k);
+    cache->v[layer].narrow(2, pos0, T).copy_(v);
+    k = cache->k[layer].narrow(2, 0, pos0 + T);  // [B, Hkv, S, D]
+    v = cache->v[layer].narrow(2, 0, pos0 + T);
+  }
+  const int64_t S = k.size(2);
+  // Group query heads under their key/value head: [B, Hkv, G*T, D].
+  q = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * (1.0 / std::sqrt(double(D)));
+  scores = scores.view({B, Hkv, G, T, S});
+  if (T > 1 || S > pos0 + T) {
+    // Query t (absolute position pos0 + t) sees keys s <= pos0 + t.
+    auto i64 = at::TensorOptions().dtype(at::kLong).device(device_);
+    at::Tensor qpos = at::arange(pos0, pos0 + T, i64).unsqueeze(1);  // [T, 1]
+    at::Tensor kpos = at::arange(0, S, i64).unsqueeze(0);            // [1, S]
+    scores = scores.masked_fill(kpos > qpos, -INFINITY);
+  }
+  at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type()).view({B, Hkv, G * T, S});
+  at::Tensor out = at::matmul(probs, v);                                          // [B, Hkv, G*T, D]
+  out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
+  return at::linear(out, w.o);  // [B, T, H]
+}
+
+at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) const {
+  check(ids.dim() == 2, code::kInvalidArgument, "ids must be [B, T]");
+  const int64_t B = ids.size(0), T = ids.size(1);
+  check(T >= 1, code::kInvalidArgument, "empty input");
+  check(pos0 + T <= config_.maxPositions, code::kContextOverflow, "positions up to ", pos0 + T,
+        " exceed the context of ", config_.maxPositions);
+  if (cache) {
+    check(cache->batch == B && cache->length == pos0, code::kInvalidArgument, "cache does not match the input");
+    check(pos0 + T <= cache->capacity, code::kContextOverflow, "cache capacity ", cache->capacity, " exceeded");
+  }
+  auto [cos, sin] = rotaryTables(pos0, T, config_.headDim, config_.ropeTheta, device_,
+                                 at::promote_types(dtype_, at::kFloat));
+  at::Tensor x = at::embedding(embed_, ids.to(device_, at::kLong));  // [B, T, H]
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    const Layer& w = layers_[l];
+    x = x + attention(w, rmsNorm(x, w.inputNorm), cos, sin, pos0, cache, l);
+    at::Tensor h = rmsNorm(x, w.postNorm);
+    x = x + at::linear(at::silu(at::linear(h, w.gate)) * at::linear(h, w.up), w.down);
+  }
+  if (cache) cache->length = pos0 + T;
+  return rmsNorm(x, finalNorm_);
+}
+
+at::Tensor Model::lastLogits(const at::Tensor& hidden) const {
+  at::Tensor last = hidden.select(1, hidden.size(1) - 1);  // [B, H]
+  return at::linear(last, lmHead_).to(accType(last));      // [B, V] fp32 (fp64 for an fp64 model)
+}
+
+void checkTokens(const ModelConfig& c, const std::vector<int64_t>& ids, int64_t extraTokens) {
+  for (size_t i = 0; i < ids.size(); ++i)
+    check(ids[i] >= 0 && ids[i] < c.vocabSize, code::kTokenOutOfRange, "token id ", ids[i], " at position ", i,
+          " is outside the vocabulary [0, ", c.vocabSize, ")");
+  check(static_cast<int64_t>(ids.size()) + extraTokens <= c.maxPositions, code::kContextOverflow, "input of ",
+        ids.size(), " tokens", (extraTokens ? " plus " + std::to_string(extraTokens) + " new tokens" : ""),
+        " exceeds the model context of ", c.maxPositions);
+}
+
+}  // namespace datarus

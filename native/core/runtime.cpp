@@ -1,0 +1,61 @@
+// runtime.cpp — thread, device and dtype selection.
+#include "runtime.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "error.h"
+
+namespace datarus {
+
+int initThreads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int n = static_cast<int>(std::thread::hardware_concurrency());
+    if (const char* env = std::getenv("DATARUS_THREADS")) n = std::atoi(env);
+    if (n < 1) n = 1;
+    at::set_num_threads(n);
+  });
+  return at::get_num_threads();
+}
+
+at::Device parseDevice(const std::string& name) {
+  if (name.empty() || name == "auto") return at::hasCUDA() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  if (name == "cpu") return at::kCPU;
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    check(at::hasCUDA(), code::kInvalidArgument, "device '", name, "' requested but this build has no CUDA device");
+    int index = name == "cuda" ? 0 : std::atoi(name.c_str() + 5);
+    return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(index));
+  }
+  fail(code::kInvalidArgument, "unknown device '", name, "' (auto, cpu, cuda, cuda:N)");
+}
+
+at::ScalarType parseDtype(const std::string& name, at::Device device) {
+  if (name.empty() || name == "auto") return device.is_cuda() ? at::kBFloat16 : at::kFloat;
+  if (name == "float32" || name == "fp32") return at::kFloat;
+  if (name == "bfloat16" || name == "bf16") return at::kBFloat16;
+  if (name == "float16" || name == "fp16") return at::kHalf;
+  fail(code::kInvalidArgument, "unknown dtype '", name, "' (auto, float32, bfloat16, float16)");
+}
+
+const char* dtypeName(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return "float32";
+    case at::kBFloat16: return "bfloat16";
+    case at::kHalf: return "float16";
+    default: return "other";
+  }
+}
+
+std::string buildInfo() {
+  std::string s = "libtorch " TORCH_VERSION;
+  s += at::hasCUDA() ? ", CUDA available" : ", CPU only";
+  s += ", " + std::to_string(at::get_num_threads()) + " threads";
+  return s;
+}
+
+}  // namespace datarus

@@ -1,0 +1,236 @@
+// model_test.cc — forward consistency, chunked log-probs, gradients, save/load, overfitting.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "error.h"
+#include "generate.h"
+#include "loader.h"
+#include "logprobs.h"
+#include "losses.h"
+#include "optim.h"
+#include "test_util.h"
+
+using namespace datarus;
+using namespace datarus::testing;
+
+namespace {
+
+Model tinyModel(bool bias, bool tied, at::ScalarType dtype = at::kFloat, uint64_t seed = 3) {
+  ModelConfig c = tinyConfig(bias, tied);
+  return Model(c, randomParams(c, seed), at::kCPU, dtype);
+}
+
+at::Tensor randomIds(int64_t B, int64_t T, int64_t vocab, uint64_t seed) {
+  at::manual_seed(seed);
+  return at::randint(0, vocab, {B, T}, at::kLong);
+}
+
+// Unchunked reference: full [B, T, V] logits, log-softmax, gather.
+at::Tensor fullLogprobs(const Model& m, const at::Tensor& ids) {
+  at::NoGradGuard g;
+  const int64_t T = ids.size(1);
+  at::Tensor h = m.hidden(ids.narrow(1, 0, T - 1));
+  at::Tensor logp = at::log_softmax(at::linear(h, m.lmHead()).to(at::kDouble), -1);
+  return logp.gather(-1, ids.narrow(1, 1, T - 1).unsqueeze(-1)).squeeze(-1);
+}
+
+}  // namespace
+
+TEST(Model, CachedDecodingMatchesFullForward) {
+  Model m = tinyModel(true, false);
+  at::NoGradGuard g;
+  at::Tensor ids = randomIds(2, 12, 64, 1);
+  at::Tensor full = at::linear(m.hidden(ids), m.lmHead());  // [2, 12, V]
+  KVCache cache = m.newCache(2, 12);
+  at::Tensor pre = at::linear(m.hidden(ids.narrow(1, 0, 5), 0, &cache), m.lmHead());
+  double maxDiff = (pre - full.narrow(1, 0, 5)).abs().max().item<double>();
+  for (int64_t t = 5; t < 12; ++t) {
+    at::Tensor step = at::linear(m.hidden(ids.narrow(1, t, 1), t, &cache), m.lmHead());
+    maxDiff = std::max(maxDiff, (step - full.narrow(1, t, 1)).abs().max().item<double>());
+  }
+  std::printf("[cache] max |cached - full| logits = %.3g\n", maxDiff);
+  EXPECT_LT(maxDiff, 1e-4);
+}
+
+TEST(Model, ChunkedLogprobsEqualUnchunked) {
+  Model m = tinyModel(false, true);
+  at::Tensor ids = randomIds(3, 20, 64, 2);
+  at::Tensor ref = fullLogprobs(m, ids);
+  for (int64_t budget : {1, 7, 3 * 19, 4096}) {
+    at::Tensor got = sequenceLogprobs(m, ids, budget);
+    double d = (got.to(at::kDouble) - ref).abs().max().item<double>();
+    EXPECT_LT(d, 1e-5) << "budget " << budget;
+  }
+}
+
+TEST(Model, ChunkedBackwardMatchesFiniteDifferences) {
+  // fp64 so that central differences are accurate to ~1e-8.
+  Model m = tinyModel(true, false, at::kDouble, 5);
+  m.setTrainable(true);
+  at::Tensor ids = randomIds(2, 10, 64, 3);
+  at::Tensor w = at::rand({2, 9}, at::kDouble);
+  auto loss = weightedNll(w);
+  lossBackward(m, ids, loss, /*logitTokens=*/4);  // many chunks
+  const char* names[] = {"model.embed_tokens.weight", "lm_head.weight", "model.layers.0.self_attn.q_proj.weight",
+                         "model.layers.1.self_attn.k_proj.bias", "model.layers.1.mlp.down_proj.weight",
+                         "model.norm.weight"};
+  double worst = 0;
+  at::manual_seed(11);
+  for (const char* name : names) {
+    at::Tensor p = m.parameters().at(name);
+    at::Tensor grad = p.grad().clone();
+    for (int trial = 0; trial < 4; ++trial) {
+      int64_t idx = at::randint(0, p.numel(), {1}).item<int64_t>();
+      const double eps = 1e-6;
+      auto eval = [&](double delta) {
+        at::NoGradGuard g;
+        p.view({-1})[idx] += delta;
+        double v = loss(sequenceLogprobs(m, ids)).item<double>();
+        p.view({-1})[idx] -= delta;
+        return v;
+      };
+      double fd = (eval(eps) - eval(-eps)) / (2 * eps);
+      double an = grad.view({-1})[idx].item<double>();
+      double rel = std::fabs(fd - an) / std::max(1e-6, std::fabs(fd) + std::fabs(an));
+      worst = std::max(worst, rel);
+      EXPECT_LT(rel, 1e-5) << name << "[" << idx << "] fd=" << fd << " analytic=" << an;
+    }
+  }
+  std::printf("[gradcheck] worst relative error vs central differences = %.3g\n", worst);
+}
+
+TEST(Model, SaveLoadRoundTripsExactly) {
+  for (bool tied : {false, true}) {
+    Model m = tinyModel(true, tied);
+    std::string dir = tempDir("save");
+    saveModel(m, dir, {});
+    LoadedModel back = loadModel(dir, {});
+    EXPECT_EQ(back.format, "hf");
+    ASSERT_EQ(back.model->parameters().size(), m.parameters().size());
+    for (const auto& [k, v] : m.parameters()) EXPECT_TRUE(at::equal(back.model->parameters().at(k), v)) << k;
+    // Sharded: tiny shard limit forces one tensor per file plus an index.
+    std::string sharded = tempDir("shard");
+    saveModel(m, sharded, {at::kFloat, 4096});
+    LoadedModel again = loadModel(sharded, {});
+    for (const auto& [k, v] : m.parameters()) EXPECT_TRUE(at::equal(again.model->parameters().at(k), v)) << k;
+  }
+}
+
+TEST(Model, GgufAndSafetensorsGiveTheSameLogits) {
+  ModelConfig c = tinyConfig(false, false);
+  TensorMap params = randomParams(c, 9);
+  std::string dir = tempDir("fmt");
+  writeGguf(dir + "/m.gguf", c, params, 0);
+  Model direct(c, params, at::kCPU, at::kFloat);
+  LoadedModel g = loadModel(dir + "/m.gguf", {});
+  at::Tensor ids = randomIds(1, 9, 64, 4);
+  double d = (fullLogprobs(direct, ids) - fullLogprobs(*g.model, ids)).abs().max().item<double>();
+  EXPECT_LT(d, 1e-5);
+}
+
+TEST(Model, OverfitsOneBatch) {
+  Model m = tinyModel(true, true, at::kFloat, 21);
+  m.setTrainable(true);
+  at::Tensor ids = randomIds(4, 16, 64, 6);
+  at::Tensor w = at::ones({4, 15});
+  AdamWOptions o;
+  o.lr = 1e-2;
+  o.weightDecay = 0.0;
+  o.maxGradNorm = 1.0;
+  AdamW opt(o);
+  double first = 0, last = 0;
+  int steps = 0;
+  for (; steps < 300; ++steps) {
+    last = lossBackward(m, ids, weightedNll(w)).loss;
+    if (steps == 0) first = last;
+    opt.apply(m.parameters());
+    if (last < first / 10) break;
+  }
+  std::printf("[overfit] loss %.4f -> %.4f in %d AdamW steps\n", first, last, steps + 1);
+  EXPECT_LT(last, first / 10);
+}
+
+TEST(Model, NonFiniteGradientSkipsTheStep) {
+  Model m = tinyModel(false, true);
+  m.setTrainable(true);
+  at::Tensor before = m.parameters().at("model.norm.weight").clone();
+  lossBackward(m, randomIds(1, 6, 64, 8), [](const at::Tensor& lp) { return lp.sum() * INFINITY; });
+  AdamW opt({});
+  StepStats s = opt.apply(m.parameters());
+  EXPECT_TRUE(s.skipped);
+  EXPECT_EQ(opt.step(), 0);
+  EXPECT_TRUE(at::equal(m.parameters().at("model.norm.weight"), before));
+}
+
+TEST(Optim, ScheduleWarmsUpThenDecays) {
+  AdamWOptions o;
+  o.lr = 1.0;
+  o.warmupSteps = 4;
+  o.totalSteps = 14;
+  o.minLrRatio = 0.1;
+  EXPECT_DOUBLE_EQ(scheduledLr(o, 0), 0.25);
+  EXPECT_DOUBLE_EQ(scheduledLr(o, 3), 1.0);
+  EXPECT_DOUBLE_EQ(scheduledLr(o, 4), 1.0);
+  EXPECT_NEAR(scheduledLr(o, 9), 0.1 + 0.9 * 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(scheduledLr(o, 14), 0.1);
+  EXPECT_DOUBLE_EQ(scheduledLr(o, 100), 0.1);
+}
+
+TEST(Generate, GreedyWithCacheEqualsRecomputation) {
+  Model m = tinyModel(true, false);
+  std::vector<int64_t> prompt = {1, 5, 9, 33, 7};
+  GenerateOptions o;
+  o.maxNewTokens = 20;
+  o.sampling.temperature = 0;
+  GenerateResult cached = generate(m, prompt, o);
+  o.useCache = false;
+  GenerateResult slow = generate(m, prompt, o);
+  EXPECT_EQ(cached.tokens, slow.tokens);
+  EXPECT_EQ(cached.tokens.size(), 20u);
+  EXPECT_EQ(cached.finishReason, "length");
+}
+
+TEST(Generate, SeededSamplingRepeatsAndLogprobsMatch) {
+  Model m = tinyModel(false, true);
+  GenerateOptions o;
+  o.maxNewTokens = 12;
+  o.sampling = {0.9, 0.95, 20, 1234};
+  GenerateResult a = generate(m, {1, 2, 3}, o), b = generate(m, {1, 2, 3}, o);
+  EXPECT_EQ(a.tokens, b.tokens);
+  o.sampling.seed = 99;
+  GenerateResult c = generate(m, {1, 2, 3}, o);
+  EXPECT_NE(a.tokens, c.tokens);
+  // With temperature 1 and no filtering, the behaviour log-probs are the model's.
+  o.sampling = {1.0, 1.0, 0, 7};
+  GenerateResult d = generate(m, {1, 2, 3}, o);
+  std::vector<int64_t> seq = {1, 2, 3};
+  seq.insert(seq.end(), d.tokens.begin(), d.tokens.end());
+  at::Tensor lp = sequenceLogprobs(m, at::tensor(seq, at::kLong).unsqueeze(0));
+  double maxDiff = 0;
+  for (size_t i = 0; i < d.tokens.size(); ++i)
+    maxDiff = std::max(maxDiff, std::fabs(lp[0][2 + static_cast<int64_t>(i)].item<double>() - d.logprobs[i]));
+  std::printf("[sampling] max |behaviour - recomputed| log-prob = %.3g\n", maxDiff);
+  EXPECT_LT(maxDiff, 1e-4);
+}
+
+TEST(Generate, BadInputGetsCodes) {
+  Model m = tinyModel(false, true);
+  auto codeOf = [&](std::vector<int64_t> prompt, int64_t maxNew) {
+    try {
+      GenerateOptions o;
+      o.maxNewTokens = maxNew;
+      generate(m, prompt, o);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return std::string();
+  };
+  EXPECT_EQ(codeOf({1, 64}, 1), code::kTokenOutOfRange);
+  EXPECT_EQ(codeOf({-1}, 1), code::kTokenOutOfRange);
+  EXPECT_EQ(codeOf({}, 1), code::kInvalidArgument);
+  EXPECT_EQ(codeOf(std::vector<int64_t>(128, 3), 1), code::kContextOverflow);
+  GenerateOptions o;
+  o.maxNewTokens = 50;
+  EXPECT_EQ(generate(m, std::vector<int64_t>(100, 3), o).finishReason, "context");
+}
