@@ -22,6 +22,7 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                         InstanceMethod("info", &ModelHandle::Info),
                                         InstanceMethod("generate", &ModelHandle::Generate),
                                         InstanceMethod("logprobs", &ModelHandle::Logprobs),
+                                        InstanceMethod("logits", &ModelHandle::Logits),
                                         InstanceMethod("backward", &ModelHandle::Backward),
                                         InstanceMethod("step", &ModelHandle::Step),
                                         InstanceMethod("zeroGrad", &ModelHandle::ZeroGrad),
@@ -83,6 +84,7 @@ Napi::Value ModelHandle::Info(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelHandle::Generate(const Napi::CallbackInfo& info) { return startGenerate(info, live(info.Env())); }
 Napi::Value ModelHandle::Logprobs(const Napi::CallbackInfo& info) { return startLogprobs(info, live(info.Env())); }
+Napi::Value ModelHandle::Logits(const Napi::CallbackInfo& info) { return startLogits(info, live(info.Env())); }
 Napi::Value ModelHandle::Backward(const Napi::CallbackInfo& info) { return startBackward(info, live(info.Env())); }
 Napi::Value ModelHandle::Step(const Napi::CallbackInfo& info) { return startStep(info, live(info.Env())); }
 Napi::Value ModelHandle::Save(const Napi::CallbackInfo& info) { return startSave(info, live(info.Env())); }

@@ -14,6 +14,8 @@ Napi::Value startLoad(const Napi::CallbackInfo& info);
 Napi::Value startGenerate(const Napi::CallbackInfo& info, StatePtr state);
 // model.logprobs(sequences) → Promise<Float32Array[]>     (logprobs_worker.cc)
 Napi::Value startLogprobs(const Napi::CallbackInfo& info, StatePtr state);
+// model.logits(sequence) → Promise<Float32Array [T*V]>  (logits_worker.cc)
+Napi::Value startLogits(const Napi::CallbackInfo& info, StatePtr state);
 // model.backward(sequences, weights) → Promise<{loss}>    (backward_worker.cc)
 Napi::Value startBackward(const Napi::CallbackInfo& info, StatePtr state);
 // model.step(optimiserOptions) → Promise<stats>           (step_worker.cc)

@@ -10,6 +10,7 @@ export { specFromTokenizerJson } from './from-tokenizer-json.js';
 export { GPT2_PATTERN, LLAMA3_PATTERN, QWEN2_PATTERN, compileSplitPattern } from './bpe/split-patterns.js';
 export { BYTE_TO_CHAR, toByteLevel, fromByteLevel } from './bpe/byte-level.js';
 export { renderChatTemplate, compileTemplate, Template } from './chat-template.js';
+export { toTokenizerJson, toTokenizerConfigJson } from './to-tokenizer-json.js';
 
 export type { GgufEntry, GgufScalar, GgufValue } from './gguf/gguf-metadata.js';
 export type { EncodeOptions, DecodeOptions, ApplyChatTemplateOptions } from './tokenizer.js';

@@ -58,7 +58,11 @@ export class Tokenizer {
   private readonly wordCache = new Map<string, number[]>();
   private readonly bytesCache: (Uint8Array | undefined)[] = [];
 
+  /** The format-neutral description this tokenizer was built from. */
+  readonly spec: TokenizerSpec;
+
   constructor(spec: TokenizerSpec) {
+    this.spec = spec;
     this.tokens = [...spec.tokens];
     for (const t of spec.added) {
       this.checkId(t.id, `added token '${t.content}'`, false);

@@ -1,0 +1,225 @@
+// Engine: the typed face of one model in the native addon — load, generate,
+// log-probs, training steps, save, dispose. Arguments are validated here; native
+// failures come back as DatarusError with the native code and the caller's stack.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatarusError, ErrorCode, isErrorCode } from '@datarus/contracts';
+import { loadTokenizer, toTokenizerConfigJson, toTokenizerJson, type Tokenizer } from '@datarus/tokenizer';
+import { loadNative } from './native-binding.js';
+import type { NativeModel, NativeModelInfo, NativeTensor } from './native-types.js';
+import {
+  toIds,
+  validateGenerate,
+  validateOptimizer,
+  type GenerateOptions,
+  type LoadOptions,
+  type OptimizerOptions,
+} from './options.js';
+
+export type ModelInfo = NativeModelInfo;
+export type Tensor = NativeTensor;
+
+export interface GenerateResult {
+  tokens: number[];
+  /** Behaviour log-prob of each new token under the distribution it was sampled from. */
+  logprobs: number[];
+  finishReason: 'stop' | 'length' | 'context';
+  prefillSeconds: number;
+  decodeSeconds: number;
+}
+
+export interface TrainBatch {
+  /** Token sequences (prompt + completion). */
+  sequences: ArrayLike<number>[];
+  /** Per sequence, len − 1 weights: the weight of predicting token t+1 (0 on the prompt). */
+  weights: ArrayLike<number>[];
+}
+
+export interface TrainStepResult {
+  loss: number;
+  tokens: number;
+  gradNorm: number;
+  lr: number;
+  skipped: boolean;
+  step: number;
+}
+
+/** Runs a native call, turning its rejection into a DatarusError raised here. */
+async function native<T>(p: () => Promise<T>): Promise<T> {
+  try {
+    return await p();
+  } catch (e) {
+    throw wrapNativeError(e);
+  }
+}
+
+function wrapNativeError(e: unknown): DatarusError {
+  if (e instanceof DatarusError) return e;
+  const code = (e as { code?: unknown })?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return new DatarusError(isErrorCode(code) ? code : ErrorCode.Internal, message, { cause: e });
+}
+
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'];
+
+export class Engine {
+  private handle: NativeModel | undefined;
+  readonly info: ModelInfo;
+
+  private constructor(
+    handle: NativeModel,
+    readonly tokenizer: Tokenizer,
+  ) {
+    this.handle = handle;
+    this.info = handle.info();
+  }
+
+  /** Loads a GGUF file or a Hugging Face directory, with its tokenizer. */
+  static async load(path: string, options: LoadOptions = {}): Promise<Engine> {
+    if (typeof path !== 'string' || path.length === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'model path is empty');
+    const addon = loadNative();
+    const handle = await native(() => addon.load(path, { device: options.device ?? 'auto', dtype: options.dtype ?? 'auto' }));
+    try {
+      const tokenizer = await loadTokenizer(path);
+      if (tokenizer.vocabSize > handle.info().vocabSize) {
+        throw new DatarusError(
+          ErrorCode.BadTokenizer,
+          `${path}: tokenizer has ${tokenizer.vocabSize} tokens but the model only ${handle.info().vocabSize}`,
+        );
+      }
+      return new Engine(handle, tokenizer);
+    } catch (e) {
+      handle.dispose();
+      throw e;
+    }
+  }
+
+  /** What the addon was built with (libtorch version, CUDA, threads). */
+  static buildInfo(): { description: string; threads: number; cuda: boolean } {
+    return loadNative().buildInfo();
+  }
+
+  private live(): NativeModel {
+    if (!this.handle) throw new DatarusError(ErrorCode.Disposed, 'engine was disposed');
+    return this.handle;
+  }
+
+  /** Generates one continuation of `prompt` (token ids). */
+  async generate(prompt: ArrayLike<number>, options: GenerateOptions = {}): Promise<GenerateResult> {
+    validateGenerate(options);
+    const ids = toIds('prompt', prompt);
+    if (ids.length === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'prompt is empty');
+    const stopIds = options.stopIds ?? (this.info.eosTokenId >= 0 ? [this.info.eosTokenId] : []);
+    const h = this.live();
+    const r = await native(() => h.generate(ids, { ...options, stopIds: Int32Array.from(stopIds) }));
+    return {
+      tokens: Array.from(r.tokens),
+      logprobs: Array.from(r.logprobs),
+      finishReason: r.finishReason,
+      prefillSeconds: r.prefillSeconds,
+      decodeSeconds: r.decodeSeconds,
+    };
+  }
+
+  /** Renders a chat with the model's template (generation prompt appended) and tokenizes it. */
+  chatPrompt(messages: { role: string; content: string }[]): number[] {
+    const text = this.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true });
+    return this.tokenizer.encode(text, { allowSpecial: true });
+  }
+
+  /** log p(s[t+1] | s[..t]) for each sequence: one Float32Array of length len − 1 each. */
+  async logprobs(sequences: ArrayLike<number>[]): Promise<Float32Array[]> {
+    const seqs = sequences.map((s, i) => toIds(`sequences[${i}]`, s));
+    const h = this.live();
+    return native(() => h.logprobs(seqs));
+  }
+
+  /** Full logits of one sequence, row-major [T, V] (inspection and parity tests; small models). */
+  async logits(sequence: ArrayLike<number>): Promise<Float32Array> {
+    const ids = toIds('sequence', sequence);
+    const h = this.live();
+    return native(() => h.logits(ids));
+  }
+
+  /** Accumulates gradients of the weighted NLL of `batch` (see TrainBatch). */
+  async backward(batch: TrainBatch, normalizer?: number): Promise<{ loss: number; tokens: number }> {
+    const seqs = batch.sequences.map((s, i) => toIds(`sequences[${i}]`, s));
+    const weights = batch.weights.map((w) => Float32Array.from(w as ArrayLike<number>));
+    const h = this.live();
+    return native(() => h.backward(seqs, weights, { normalizer }));
+  }
+
+  /** Clips, applies AdamW and clears gradients; a non-finite gradient skips the update. */
+  async step(options: OptimizerOptions = {}): Promise<{ gradNorm: number; lr: number; skipped: boolean; step: number }> {
+    validateOptimizer(options);
+    const h = this.live();
+    return native(() => h.step(options as Record<string, number>));
+  }
+
+  /** backward + step on one batch. */
+  async trainStep(batch: TrainBatch, options: OptimizerOptions = {}): Promise<TrainStepResult> {
+    validateOptimizer(options);
+    const { loss, tokens } = await this.backward(batch);
+    const s = await this.step(options);
+    return { loss, tokens, ...s };
+  }
+
+  zeroGrad(): void {
+    this.live().zeroGrad();
+  }
+
+  parameterNames(): string[] {
+    return this.live().parameterNames();
+  }
+
+  /** A parameter's current value (fp32 copy). */
+  parameter(name: string): Tensor {
+    return this.native(() => this.live().parameter(name, 'value'))!;
+  }
+
+  /** A parameter's accumulated gradient, or null before any backward. */
+  grad(name: string): Tensor | null {
+    return this.native(() => this.live().parameter(name, 'grad'));
+  }
+
+  private native<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw wrapNativeError(e);
+    }
+  }
+
+  /**
+   * Saves a Hugging Face directory: config.json, model.safetensors (sharded with an
+   * index above maxShardBytes) and tokenizer files, loadable by transformers.
+   */
+  async save(dir: string, options: { dtype?: 'model' | 'float32' | 'bfloat16' | 'float16'; maxShardBytes?: number } = {}): Promise<void> {
+    const h = this.live();
+    await mkdir(dir, { recursive: true });
+    await native(() => h.save(dir, { dtype: options.dtype ?? 'model', maxShardBytes: options.maxShardBytes }));
+    if (this.info.format === 'hf') {
+      for (const f of TOKENIZER_FILES) {
+        const src = join(this.info.path, f);
+        if (existsSync(src) && src !== join(dir, f)) await copyFile(src, join(dir, f));
+      }
+    } else {
+      const spec = this.tokenizer.spec;
+      await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(toTokenizerJson(spec)));
+      await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfigJson(spec, this.info.maxPositions), null, 2));
+      const gen = { bos_token_id: this.info.bosTokenId, eos_token_id: this.info.eosTokenId };
+      await writeFile(join(dir, 'generation_config.json'), JSON.stringify(gen, null, 2));
+    }
+  }
+
+  /** Frees the native model now (idempotent). Later calls throw E_DISPOSED. */
+  dispose(): void {
+    this.handle?.dispose();
+    this.handle = undefined;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+  }
+}

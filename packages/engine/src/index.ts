@@ -1,0 +1,6 @@
+// Public surface of @datarus/engine: the typed model API over the native addon.
+export { Engine } from './engine.js';
+export { nativeBinaryPath } from './native-binding.js';
+
+export type { GenerateResult, ModelInfo, Tensor, TrainBatch, TrainStepResult } from './engine.js';
+export type { GenerateOptions, LoadOptions, OptimizerOptions, SamplingOptions } from './options.js';

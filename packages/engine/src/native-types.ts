@@ -1,0 +1,65 @@
+// The raw surface of the native addon. Internal: callers use Engine, which
+// validates arguments and converts errors; these handles never leave this package.
+
+export interface NativeModelInfo {
+  modelType: string;
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  maxPositions: number;
+  ropeTheta: number;
+  rmsNormEps: number;
+  attentionBias: boolean;
+  tieEmbeddings: boolean;
+  bosTokenId: number;
+  eosTokenId: number;
+  parameterCount: number;
+  format: 'gguf' | 'hf';
+  path: string;
+  device: string;
+  dtype: string;
+  optimizerStep: number;
+}
+
+export interface NativeGenerateResult {
+  tokens: Int32Array;
+  logprobs: Float32Array;
+  finishReason: 'stop' | 'length' | 'context';
+  prefillSeconds: number;
+  decodeSeconds: number;
+}
+
+export interface NativeStepStats {
+  gradNorm: number;
+  lr: number;
+  skipped: boolean;
+  step: number;
+}
+
+export interface NativeTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface NativeModel {
+  info(): NativeModelInfo;
+  generate(prompt: Int32Array, options: Record<string, unknown>): Promise<NativeGenerateResult>;
+  logprobs(sequences: Int32Array[]): Promise<Float32Array[]>;
+  logits(sequence: Int32Array): Promise<Float32Array>;
+  backward(sequences: Int32Array[], weights: Float32Array[], options: { normalizer?: number }): Promise<{ loss: number; tokens: number }>;
+  step(options: Record<string, number>): Promise<NativeStepStats>;
+  zeroGrad(): void;
+  save(dir: string, options: { dtype?: string; maxShardBytes?: number }): Promise<void>;
+  parameterNames(): string[];
+  parameter(name: string, which?: 'value' | 'grad'): NativeTensor | null;
+  dispose(): void;
+}
+
+export interface NativeAddon {
+  load(path: string, options: { device?: string; dtype?: string }): Promise<NativeModel>;
+  buildInfo(): { description: string; threads: number; cuda: boolean };
+}
