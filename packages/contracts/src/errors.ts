@@ -41,6 +41,16 @@ export const ErrorCode = {
   NonFinite: 'E_NON_FINITE',
   /** An internal invariant failed; a bug, reported with context. */
   Internal: 'E_INTERNAL',
+  /** A reward worker did not answer within its timeout. */
+  WorkerTimeout: 'E_WORKER_TIMEOUT',
+  /** A reward worker threw or reported a failure. */
+  WorkerFailed: 'E_WORKER_FAILED',
+  /** A wire message could not be decoded, or decoded to something out of contract. */
+  BadMessage: 'E_BAD_MESSAGE',
+  /** A task is malformed or lacks what the operation needs (e.g. no ground truth). */
+  BadTask: 'E_BAD_TASK',
+  /** No reward worker is reachable on the configured transport. */
+  WorkerUnavailable: 'E_WORKER_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
