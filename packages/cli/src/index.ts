@@ -1,0 +1,2 @@
+// Public surface of @datarus/cli: the command-line entry point.
+export { main, helpText } from './main.js';

@@ -1,0 +1,43 @@
+// The CLI end to end: the built `datarus` binary against the real SmolLM2 model.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/datarus.js', import.meta.url));
+const MODEL = fileURLToPath(new URL('../../../models/SmolLM2-135M-Instruct.Q4_1.gguf', import.meta.url));
+
+function datarus(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+describe('datarus CLI', () => {
+  it('generate --chat --json answers a question', () => {
+    const r = datarus('generate', '--model', MODEL, '--chat', '--prompt', 'What is the capital of France?', '--max-tokens', '20', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.text).toMatch(/Paris/);
+    expect(out.tokens.length).toBe(out.logprobs.length);
+    expect(['stop', 'length']).toContain(out.finishReason);
+  });
+
+  it('logprobs --json scores every token after the first', () => {
+    const r = datarus('logprobs', '--model', MODEL, '--text', 'The capital of France is Paris.', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens.length).toBeGreaterThan(4);
+    expect(out.tokens.every((t: { logprob: number }) => t.logprob <= 0)).toBe(true);
+    // "Paris" after "The capital of France is" should be far likelier than chance (1/49152).
+    const paris = out.tokens.find((t: { token: string }) => t.token.trim() === 'Paris');
+    expect(paris.logprob).toBeGreaterThan(Math.log(0.05));
+  });
+
+  it('bad flags and files exit non-zero with a code', () => {
+    const neg = datarus('generate', '--model', MODEL, '--prompt', 'x', '--temperature', '-1');
+    expect(neg.status).toBe(2);
+    expect(neg.stderr).toMatch(/E_INVALID_ARGUMENT.*--temperature/);
+    const missing = datarus('generate', '--model', '/nonexistent.gguf', '--prompt', 'x');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/E_FILE_NOT_FOUND/);
+    expect(datarus('frobnicate').status).toBe(2);
+  });
+});
