@@ -34,10 +34,12 @@ fi
 
 # ---- 2. npm packages ------------------------------------------------------------
 STAMP=node_modules/.datarus-lock-hash
-LOCK_HASH=$(sha256sum package-lock.json | cut -c1-16)
+LOCK_HASH=$(cat package.json packages/*/package.json native/package.json | sha256sum | cut -c1-16)
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$LOCK_HASH" ]; then
-  log "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: npm 11 drops other platforms' optional
+  # packages from the lock file, which `npm ci` then refuses as out of sync.
+  log "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
   echo "$LOCK_HASH" > "$STAMP"
 fi
 

@@ -90,27 +90,40 @@ std::string readTextFile(const std::string& path, uint64_t maxBytes) {
   return s;
 }
 
-void writeFileAtomic(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  check(fd >= 0, code::kFileIo, tmp, ": cannot create: ", std::strerror(errno));
-  const char* p = bytes.data();
-  size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      fail(code::kFileIo, tmp, ": write failed: ", std::strerror(err));
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+AtomicWriter::AtomicWriter(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  check(fd_ >= 0, code::kFileIo, tmp_, ": cannot create: ", std::strerror(errno));
+}
+
+AtomicWriter::~AtomicWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
   }
-  ::fsync(fd);
-  ::close(fd);
-  check(::rename(tmp.c_str(), path.c_str()) == 0, code::kFileIo, path, ": rename failed: ", std::strerror(errno));
+}
+
+void AtomicWriter::write(const void* data, uint64_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    ssize_t w = ::write(fd_, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    check(w > 0, code::kFileIo, tmp_, ": write failed: ", std::strerror(errno));
+    p += w;
+    n -= static_cast<uint64_t>(w);
+  }
+}
+
+void AtomicWriter::commit() {
+  check(::fsync(fd_) == 0, code::kFileIo, tmp_, ": fsync failed: ", std::strerror(errno));
+  ::close(fd_);
+  fd_ = -1;
+  check(::rename(tmp_.c_str(), path_.c_str()) == 0, code::kFileIo, path_, ": rename failed: ", std::strerror(errno));
+}
+
+void writeFileAtomic(const std::string& path, const std::string& bytes) {
+  AtomicWriter w(path);
+  w.write(bytes.data(), bytes.size());
+  w.commit();
 }
 
 }  // namespace datarus

@@ -54,7 +54,22 @@ class Cursor {
 bool fileExists(const std::string& path);
 bool isDirectory(const std::string& path);
 std::string readTextFile(const std::string& path, uint64_t maxBytes);
-// Writes to path + ".tmp" then renames, so readers never see a partial file.
+// Streams bytes to path + ".tmp"; commit() fsyncs and renames it over path, so
+// readers never see a partial file. Destroyed uncommitted, it removes the temp file.
+class AtomicWriter {
+ public:
+  explicit AtomicWriter(const std::string& path);
+  ~AtomicWriter();
+  AtomicWriter(const AtomicWriter&) = delete;
+  AtomicWriter& operator=(const AtomicWriter&) = delete;
+  void write(const void* data, uint64_t n);
+  void commit();
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
+
 void writeFileAtomic(const std::string& path, const std::string& bytes);
 
 }  // namespace datarus

@@ -1,11 +1,6 @@
 // safetensors.cpp — safetensors reader (validating) and streaming atomic writer.
 #include "safetensors.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "error.h"
@@ -155,30 +150,11 @@ void writeSafetensors(const std::string& path, const TensorMap& tensors,
   while ((text.size() + 8) % 8 != 0) text += ' ';  // align data to 8 bytes, as the reference writer does
   uint64_t n = text.size();
 
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  check(fd >= 0, code::kFileIo, tmp, ": cannot create: ", std::strerror(errno));
-  auto put = [&](const void* p, uint64_t len) {
-    const char* c = static_cast<const char*>(p);
-    while (len > 0) {
-      ssize_t w = ::write(fd, c, len);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        fail(code::kFileIo, tmp, ": write failed: ", std::strerror(err));
-      }
-      c += w;
-      len -= static_cast<uint64_t>(w);
-    }
-  };
-  put(&n, 8);
-  put(text.data(), n);
-  for (const auto& t : blobs) put(t.data_ptr(), static_cast<uint64_t>(t.numel()) * t.element_size());
-  ::fsync(fd);
-  ::close(fd);
-  check(::rename(tmp.c_str(), path.c_str()) == 0, code::kFileIo, path, ": rename failed: ", std::strerror(errno));
+  AtomicWriter out(path);
+  out.write(&n, 8);
+  out.write(text.data(), n);
+  for (const auto& t : blobs) out.write(t.data_ptr(), static_cast<uint64_t>(t.numel()) * t.element_size());
+  out.commit();
 }
 
 }  // namespace datarus
