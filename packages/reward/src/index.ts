@@ -18,3 +18,23 @@ export type { Verdict, ParsedAnswer } from './rules/answer-verifier.js';
 export type { HrmInput, HrmScore } from './rules/hrm.js';
 export type { CurriculumWeights } from './rules/curriculum.js';
 export type { WorkerOutcome, WorkerRole } from './service/blend.js';
+
+export { rewardWorkerSubject, rewardQueueGroup, assertWorkerName, ENCODING_HEADER } from './subjects.js';
+export { defineRewardWorker, runRewardWorker, toScoreResponse, noScoreResponse } from './sdk/reward-worker.js';
+export { serveRewardWorker } from './sdk/serve-reward-worker.js';
+export { serveNats } from './sdk/serve-nats.js';
+export { serveGrpc } from './sdk/serve-grpc.js';
+export { rewardServiceDefinition } from './sdk/grpc-definition.js';
+export { encodeBody, decodeBody } from './sdk/wire.js';
+export { structuralWorker, hrmWorker, verifierWorker, builtinWorkers, modeOf } from './workers/builtin-workers.js';
+export { RewardService } from './service/reward-service.js';
+export { RewardServiceConfig, WorkerEntry } from './service/reward-service-config.js';
+export { localClient, natsClient, grpcClient, checkReply } from './service/worker-clients.js';
+
+export type { WireEncoding } from './subjects.js';
+export type { RewardWorker, ScoreFn, ScoreResult } from './sdk/reward-worker.js';
+export type { ServeOptions, Serving } from './sdk/serve-reward-worker.js';
+export type { NatsServing } from './sdk/serve-nats.js';
+export type { GrpcServing } from './sdk/serve-grpc.js';
+export type { RewardServiceDeps } from './service/reward-service.js';
+export type { WorkerClient } from './service/worker-clients.js';
