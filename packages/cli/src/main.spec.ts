@@ -41,3 +41,19 @@ describe('datarus CLI', () => {
     expect(datarus('frobnicate').status).toBe(2);
   });
 });
+
+describe('datarus datagen', () => {
+  it('writes the same file for the same seed', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'datarus-cli-datagen-'));
+    for (const name of ['a', 'b']) {
+      const r = datarus('datagen', '--n', '12', '--seed', '5', '--out', join(dir, `${name}.jsonl`));
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const a = readFileSync(join(dir, 'a.jsonl'), 'utf8');
+    expect(a.trim().split('\n')).toHaveLength(12);
+    expect(readFileSync(join(dir, 'b.jsonl'), 'utf8')).toBe(a);
+  });
+});

@@ -1,6 +1,7 @@
 // The `datarus` command line: dispatches subcommands and turns errors into a
 // one-line message with the error code (exit 1) or usage (exit 2).
 import { DatarusError, ErrorCode } from '@datarus/contracts';
+import { datagenUsage, runDatagenCommand } from '@datarus/datagen';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { generateCommand, generateHelp } from './commands/generate.js';
 import { logprobsCommand, logprobsHelp } from './commands/logprobs.js';
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   generate: { run: generateCommand, help: generateHelp },
   logprobs: { run: logprobsCommand, help: logprobsHelp },
   bench: { run: benchCommand, help: benchHelp },
+  datagen: { run: (argv) => runDatagenCommand(argv), help: datagenUsage.replace(/^usage: /, '') },
 };
 
 export function helpText(): string {
