@@ -38,3 +38,4 @@ export type { NatsServing } from './sdk/serve-nats.js';
 export type { GrpcServing } from './sdk/serve-grpc.js';
 export type { RewardServiceDeps } from './service/reward-service.js';
 export type { WorkerClient } from './service/worker-clients.js';
+export { runRewardScoreCommand, rewardScoreUsage } from './reward-score-command.js';

@@ -22,6 +22,8 @@ export const hostileCompletions: Record<string, string> = {
   openParens: `<think>${fill('(')}1 = 1</think><answer>1</answer>`,
   digits: `<think>${fill('9')} = ${fill('9')}</think><answer>${fill('9')}</answer>`,
   whitespace: `<think>${fill(' ')}=${fill(' ')}</think><answer>${fill(' ')}</answer>`,
+  claimLines: `<think>${fill('1+1=2\n')}</think><answer>2</answer>`,
+  wrongClaimLines: `<think>${fill('(1+2)*3=10\n')}</think><answer>2</answer>`,
   claimsEverywhere: `<think>${fill('1+1=2 ')}</think><answer>2</answer>`,
   percentOf: `<think>${fill('5% of ')}10 = 0.5</think><answer>1</answer>`,
   errorLines: fill('<step><thought>t</thought><action>a</action><action_input>x</action_input><observation>' + 'E'.repeat(500) + 'rror\nTraceback (most recent call' + '</observation></step>'),

@@ -28,6 +28,8 @@ export const HrmConfig = z.object({
   ignoredObservationPenalty: z.number().min(0).max(1).default(0.25),
   /** Reasoning lines longer than this are cut before claim checking (characters). */
   maxLineChars: z.number().int().positive().default(4000),
+  /** At most this many arithmetic claims are checked per trajectory; later lines are neutral. */
+  maxClaims: z.number().int().positive().default(500),
 });
 export type HrmConfig = z.infer<typeof HrmConfig>;
 
@@ -100,11 +102,17 @@ export function hrmReward(input: HrmInput, config: Partial<HrmConfig> = {}): Hrm
   } else {
     const lines = thinkText(input.text).split('\n');
     let lastClaim: number | null = null;
+    let budget = cfg.maxClaims;
     for (const line of lines) {
-      const claims = findClaims(line.slice(0, cfg.maxLineChars));
+      if (budget <= 0) {
+        notes.push(`only the first ${cfg.maxClaims} claims were checked`);
+        break;
+      }
+      const claims = findClaims(line.slice(0, cfg.maxLineChars), budget);
+      budget -= claims.length;
       if (claims.length === 0) continue;
       stepScores.push(claims.filter((c) => c.holds).length / claims.length);
-      for (const c of claims) if (!c.holds) notes.push(`claim fails: ${c.expression} = ${c.claimed} (is ${c.actual})`);
+      for (const c of claims) if (!c.holds && notes.length < 20) notes.push(`claim fails: ${c.expression} = ${c.claimed} (is ${c.actual})`);
       lastClaim = claims[claims.length - 1].claimed;
     }
     if (lastClaim !== null) lastComputed = [lastClaim];

@@ -50,6 +50,8 @@ function readTag(text: string, i: number): { name: TagName; closing: boolean; en
   let j = i + 1;
   const closing = text.charCodeAt(j) === SLASH;
   if (closing) j++;
+  const first = text.charCodeAt(j);
+  if (first < 97 || first > 116) return null; // every name starts with a..t
   const gt = j + 14 < text.length ? j + 14 : text.length; // longest name is 13 chars
   for (let k = j; k < gt; k++) {
     if (text.charCodeAt(k) === GT) {

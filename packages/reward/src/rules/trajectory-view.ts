@@ -61,7 +61,9 @@ export function extractAnswer(text: string): string | null {
   const open = text.lastIndexOf('<answer>');
   if (open === -1) return null;
   const close = text.indexOf('</answer>', open + 8);
-  return text.slice(open + 8, close === -1 ? Math.min(text.length, open + 8 + 1000) : close).trim();
+  const raw = text.slice(open + 8, close === -1 ? Math.min(text.length, open + 8 + 1000) : Math.min(close, open + 8 + 100_000));
+  // drop stray known tags inside a broken answer ("25%</think>")
+  return raw.replace(/<\/?(?:think|answer|step|thought|action|action_input|observation|stop_analysis)>/g, '').trim();
 }
 
 /** Code with whitespace runs collapsed, for comparing steps. */
