@@ -143,6 +143,11 @@ describe('reward service over NATS', () => {
     console.log(`hostile completions over NATS: worst round trip ${worst.toFixed(1)} ms`);
     const reply = await nc.request(rewardWorkerSubject('hrm'), new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), { timeout: 2000 });
     expect(decodeBody('datarus.v1.ScoreResponse', reply.data, 'protobuf').noScore?.code).toBe('E_BAD_MESSAGE');
+    // a trajectory field of invalid UTF-8 bytes, straight on the wire (field 2, then mode = 1)
+    const bad = Uint8Array.from([0x12, 0x06, 0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x18, 0x01]);
+    const scored = decodeBody('datarus.v1.ScoreResponse', (await nc.request(rewardWorkerSubject('structural'), bad, { timeout: 2000 })).data, 'protobuf');
+    expect(scored.result).toBe('score');
+    expect(scored.score).toBe(0);
     const ok = await service.score(request(reflection.perfect));
     expect(ok.reward).toBeCloseTo(1, 12);
   });
