@@ -53,7 +53,7 @@ GenerateResult generate(const Model& model, const std::vector<int64_t>& prompt, 
     if (i + 1 == o.maxNewTokens) break;
     if (o.useCache) {
       at::Tensor next = at::tensor(std::vector<int64_t>{s.token}, at::kLong).unsqueeze(0);  // [1, 1]
-      logits = model.lastLogits(model.hidden(next, cache.length, &cache));
+      logits = model.lastLogits(model.hidden(next, 0, &cache));
     } else {
       logits = model.lastLogits(model.hidden(at::tensor(all, at::kLong).unsqueeze(0)));
     }

@@ -1,6 +1,7 @@
 // model.cpp — parameter binding and the decoder forward pass.
 #include "model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "error.h"
@@ -66,12 +67,51 @@ KVCache Model::newCache(int64_t batch, int64_t capacity) const {
   KVCache cache;
   cache.batch = batch;
   cache.capacity = capacity;
+  cache.lengths.assign(static_cast<size_t>(batch), 0);
   auto opts = at::TensorOptions().device(device_).dtype(dtype_);
   for (int64_t l = 0; l < config_.numLayers; ++l) {
-    cache.k.push_back(at::empty({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
-    cache.v.push_back(at::empty({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
+    cache.k.push_back(at::zeros({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
+    cache.v.push_back(at::zeros({batch, config_.numKvHeads, capacity, config_.headDim}, opts));
   }
   return cache;
+}
+
+KVCache Model::newCacheAfter(const KVCache& prefix, int64_t batch, int64_t capacity) const {
+  check(prefix.batch == 1 && prefix.prefixLen == 0, code::kInvalidArgument, "a shared prefix must be one plain row");
+  KVCache cache = newCache(batch, capacity);
+  cache.prefixLen = prefix.length(0);
+  for (size_t l = 0; l < prefix.k.size(); ++l) {
+    cache.prefixK.push_back(prefix.k[l].narrow(2, 0, cache.prefixLen));  // [1, Hkv, P, D] view
+    cache.prefixV.push_back(prefix.v[l].narrow(2, 0, cache.prefixLen));
+  }
+  return cache;
+}
+
+int64_t KVCache::maxLength() const { return lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end()); }
+
+bool KVCache::uniform() const {
+  return std::all_of(lengths.begin(), lengths.end(), [&](int64_t n) { return n == lengths[0]; });
+}
+
+void KVCache::reserve(int64_t needed) {
+  if (needed <= capacity) return;
+  int64_t cap = std::max(needed, capacity * 2);
+  for (size_t l = 0; l < k.size(); ++l) {
+    auto grow = [&](at::Tensor& t) {
+      at::Tensor bigger = at::zeros({t.size(0), t.size(1), cap, t.size(3)}, t.options());
+      bigger.narrow(2, 0, capacity).copy_(t);
+      t = bigger;
+    };
+    grow(k[l]);
+    grow(v[l]);
+  }
+  capacity = cap;
+}
+
+int64_t KVCache::bytes() const {
+  int64_t n = 0;
+  for (size_t l = 0; l < k.size(); ++l) n += (k[l].numel() + v[l].numel()) * k[l].element_size();
+  return n;
 }
 
 at::Tensor Model::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
@@ -89,24 +129,13 @@ at::Tensor rotateHalf(const at::Tensor& x) {
   return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
-// cos, sin: [T, 1, D] fp32 for positions pos0 .. pos0+T-1.
-std::pair<at::Tensor, at::Tensor> rotaryTables(int64_t pos0, int64_t T, int64_t D, double theta, at::Device device,
-                                               at::ScalarType type) {
-  auto f32 = at::TensorOptions().dtype(type).device(device);
-  at::Tensor invFreq = 1.0 / at::pow(theta, at::arange(0, D, 2, f32) / static_cast<double>(D));  // [D/2]
-  at::Tensor pos = at::arange(pos0, pos0 + T, f32);                                                // [T]
-  at::Tensor freqs = at::outer(pos, invFreq);                                                      // [T, D/2]
-  at::Tensor emb = at::cat({freqs, freqs}, -1).unsqueeze(1);                                       // [T, 1, D]
-  return {emb.cos(), emb.sin()};
-}
-
 }  // namespace
 
 at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                            int64_t pos0, KVCache* cache, size_t layer) const {
+                            const at::Tensor& mask, KVCache* cache, size_t layer) const {
   const int64_t B = x.size(0), T = x.size(1), D = config_.headDim;
   const int64_t Hkv = config_.numKvHeads, G = config_.numHeads / Hkv;
-  auto rope = [&](const at::Tensor& t) {  // t: [B, T, heads, D]
+  auto rope = [&](const at::Tensor& t) {  // t: [B, T, heads, D]; cos, sin: [B or 1, T, 1, D]
     at::Tensor a = t.to(accType(t));
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };
@@ -116,25 +145,43 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
   k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
-    cache->k[layer].narrow(2, pos0, T).copy_(k);
-    cache->v[layer].narrow(2, pos0, T).copy_(v);
-    k = cache->k[layer].narrow(2, 0, pos0 + T);  // [B, Hkv, S, D]
-    v = cache->v[layer].narrow(2, 0, pos0 + T);
+    if (cache->uniform()) {
+      cache->k[layer].narrow(2, cache->length(0), T).copy_(k);
+      cache->v[layer].narrow(2, cache->length(0), T).copy_(v);
+    } else {
+      for (int64_t r = 0; r < B; ++r) {
+        cache->k[layer][r].narrow(1, cache->length(r), T).copy_(k[r]);
+        cache->v[layer][r].narrow(1, cache->length(r), T).copy_(v[r]);
+      }
+    }
+    const int64_t S = cache->maxLength() + T;
+    k = cache->k[layer].narrow(2, 0, S);  // [B, Hkv, S, D]
+    v = cache->v[layer].narrow(2, 0, S);
   }
   const int64_t S = k.size(2);
+  const double scale = 1.0 / std::sqrt(double(D));
   // Group query heads under their key/value head: [B, Hkv, G*T, D].
   q = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
-  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * (1.0 / std::sqrt(double(D)));
-  scores = scores.view({B, Hkv, G, T, S});
-  if (T > 1 || S > pos0 + T) {
-    // Query t (absolute position pos0 + t) sees keys s <= pos0 + t.
-    auto i64 = at::TensorOptions().dtype(at::kLong).device(device_);
-    at::Tensor qpos = at::arange(pos0, pos0 + T, i64).unsqueeze(1);  // [T, 1]
-    at::Tensor kpos = at::arange(0, S, i64).unsqueeze(0);            // [1, S]
-    scores = scores.masked_fill(kpos > qpos, -INFINITY);
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * scale;  // [B, Hkv, G*T, S]
+  if (mask.defined()) scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
+  const int64_t P = cache ? cache->prefixLen : 0;
+  if (P == 0) {
+    at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());
+    at::Tensor out = at::matmul(probs, v);  // [B, Hkv, G*T, D]
+    out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
+    return at::linear(out, w.o);  // [B, T, H]
   }
-  at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type()).view({B, Hkv, G * T, S});
-  at::Tensor out = at::matmul(probs, v);                                          // [B, Hkv, G*T, D]
+  // Shared prefix: every row's queries become extra rows of one [Hkv, B*G*T, D]
+  // matrix against the single copy of the prefix keys — no per-row copy of them.
+  const at::Tensor& kp = cache->prefixK[layer][0];                         // [Hkv, P, D]
+  const at::Tensor& vp = cache->prefixV[layer][0];                         // [Hkv, P, D]
+  at::Tensor qf = q.transpose(0, 1).reshape({Hkv, B * G * T, D});          // [Hkv, B*G*T, D]
+  at::Tensor sp = at::bmm(qf, kp.transpose(1, 2)).to(accType(q)) * scale;  // [Hkv, B*G*T, P]
+  sp = sp.view({Hkv, B, G * T, P}).transpose(0, 1);                        // [B, Hkv, G*T, P]
+  at::Tensor probs = at::softmax(at::cat({sp, scores}, -1), -1).to(x.scalar_type());  // [B, Hkv, G*T, P+S]
+  at::Tensor pp = probs.narrow(-1, 0, P).transpose(0, 1).reshape({Hkv, B * G * T, P});
+  at::Tensor out = at::bmm(pp, vp).view({Hkv, B, G * T, D}).transpose(0, 1);  // [B, Hkv, G*T, D]
+  out = out + at::matmul(probs.narrow(-1, P, S), v);
   out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
   return at::linear(out, w.o);  // [B, T, H]
 }
@@ -143,22 +190,45 @@ at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) co
   check(ids.dim() == 2, code::kInvalidArgument, "ids must be [B, T]");
   const int64_t B = ids.size(0), T = ids.size(1);
   check(T >= 1, code::kInvalidArgument, "empty input");
-  check(pos0 + T <= config_.maxPositions, code::kContextOverflow, "positions up to ", pos0 + T,
-        " exceed the context of ", config_.maxPositions);
+  auto i64 = at::TensorOptions().dtype(at::kLong).device(device_);
+  at::Tensor start;  // [B, 1] slot of each row's first new token
+  int64_t S = T;     // key slots visible after this call
   if (cache) {
-    check(cache->batch == B && cache->length == pos0, code::kInvalidArgument, "cache does not match the input");
-    check(pos0 + T <= cache->capacity, code::kContextOverflow, "cache capacity ", cache->capacity, " exceeded");
+    check(cache->batch == B, code::kInvalidArgument, "cache has ", cache->batch, " rows, input ", B);
+    check(cache->prefixLen + cache->maxLength() + T <= config_.maxPositions, code::kContextOverflow, "positions up to ",
+          cache->prefixLen + cache->maxLength() + T, " exceed the context of ", config_.maxPositions);
+    cache->reserve(cache->maxLength() + T);
+    start = at::tensor(cache->lengths, at::kLong).to(device_).unsqueeze(1);
+    S = cache->maxLength() + T;
+    pos0 = cache->prefixLen;
+  } else {
+    check(pos0 + T <= config_.maxPositions, code::kContextOverflow, "positions up to ", pos0 + T,
+          " exceed the context of ", config_.maxPositions);
+    start = at::zeros({1, 1}, i64);
   }
-  auto [cos, sin] = rotaryTables(pos0, T, config_.headDim, config_.ropeTheta, device_,
-                                 at::promote_types(dtype_, at::kFloat));
+  // Rotary tables per row: absolute positions pos0 + start + t → cos, sin [B or 1, T, 1, D].
+  const at::ScalarType acc = at::promote_types(dtype_, at::kFloat);
+  at::Tensor pos = (start + at::arange(T, i64).unsqueeze(0) + pos0).to(acc);  // [B or 1, T]
+  at::Tensor invFreq = 1.0 / at::pow(config_.ropeTheta, at::arange(0, config_.headDim, 2, pos.options()) /
+                                                             static_cast<double>(config_.headDim));  // [D/2]
+  at::Tensor freqs = pos.unsqueeze(-1) * invFreq;                 // [B, T, D/2]
+  at::Tensor emb = at::cat({freqs, freqs}, -1).unsqueeze(2);      // [B, T, 1, D]
+  at::Tensor cos = emb.cos(), sin = emb.sin();
+  // Causal mask over cache slots: row r's query t sees slots s <= start_r + t. [B or 1, 1, 1, T, S]
+  at::Tensor mask;
+  if (T > 1 || (cache && !cache->uniform())) {
+    at::Tensor qslot = (start + at::arange(T, i64).unsqueeze(0)).unsqueeze(-1);  // [B, T, 1]
+    mask = (at::arange(S, i64).view({1, 1, S}) > qslot).view({-1, 1, 1, T, S});
+  }
   at::Tensor x = at::embedding(embed_, ids.to(device_, at::kLong));  // [B, T, H]
   for (size_t l = 0; l < layers_.size(); ++l) {
     const Layer& w = layers_[l];
-    x = x + attention(w, rmsNorm(x, w.inputNorm), cos, sin, pos0, cache, l);
+    x = x + attention(w, rmsNorm(x, w.inputNorm), cos, sin, mask, cache, l);
     at::Tensor h = rmsNorm(x, w.postNorm);
     x = x + at::linear(at::silu(at::linear(h, w.gate)) * at::linear(h, w.up), w.down);
   }
-  if (cache) cache->length = pos0 + T;
+  if (cache)
+    for (auto& n : cache->lengths) n += T;
   return rmsNorm(x, finalNorm_);
 }
 

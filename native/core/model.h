@@ -18,13 +18,28 @@
 
 namespace datarus {
 
-// Per-layer key/value cache with a fixed capacity.
-// k[l], v[l]: [B, Hkv, capacity, D] in the model dtype; positions [0, length) are valid.
+// Per-layer key/value cache of B rows, optionally behind a shared prefix.
+//
+// k[l], v[l]: [B, Hkv, capacity, D] in the model dtype. Row r holds lengths[r]
+// valid positions; rows may differ (samples of a group stop or resume at
+// different points). prefixK[l], prefixV[l]: [1, Hkv, P, D], keys/values of a
+// prompt that every row continues; it is read by all rows and never copied.
+// A row's token at cache slot s sits at absolute position prefixLen + s.
 struct KVCache {
   std::vector<at::Tensor> k, v;
-  int64_t length = 0;
+  std::vector<int64_t> lengths;  // [B]
   int64_t capacity = 0;
   int64_t batch = 0;
+  std::vector<at::Tensor> prefixK, prefixV;
+  int64_t prefixLen = 0;
+
+  int64_t length(int64_t row = 0) const { return lengths[static_cast<size_t>(row)]; }
+  int64_t maxLength() const;
+  bool uniform() const;  // all rows hold the same number of positions
+  // Reallocates to at least `needed` slots per row (doubling), keeping contents.
+  void reserve(int64_t needed);
+  // Bytes held by the per-row buffers (the shared prefix is not counted).
+  int64_t bytes() const;
 };
 
 class Model {
@@ -46,9 +61,15 @@ class Model {
   KVCache newCache(int64_t batch, int64_t capacity) const;
 
   // ids: [B, T] int64 on any device → final normed hidden states [B, T, H] (model dtype).
-  // Positions are pos0 .. pos0+T-1 for every row. With a cache, pos0 must equal
-  // cache->length; the new keys/values are appended and length advances by T.
+  // Without a cache, positions are pos0 .. pos0+T-1 for every row. With a cache,
+  // row r's tokens go to slots lengths[r] .. lengths[r]+T-1 (positions offset by the
+  // prefix), attend to the prefix and the row's own earlier slots, and lengths
+  // advance by T; pos0 is ignored.
   at::Tensor hidden(const at::Tensor& ids, int64_t pos0 = 0, KVCache* cache = nullptr) const;
+
+  // A cache whose rows all continue `prefix` (a B=1 cache of one prompt): its
+  // keys/values are shared by reference, not copied.
+  KVCache newCacheAfter(const KVCache& prefix, int64_t batch, int64_t capacity) const;
 
   // Logits of the last position of each row: hidden [B, T, H] → [B, V] fp32.
   at::Tensor lastLogits(const at::Tensor& hidden) const;
@@ -62,7 +83,7 @@ class Model {
   };
 
   at::Tensor attention(const Layer& w, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                       int64_t pos0, KVCache* cache, size_t layer) const;
+                       const at::Tensor& mask, KVCache* cache, size_t layer) const;
   at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
   const at::Tensor& take(TensorMap& src, const std::string& name, std::vector<int64_t> shape);
 
