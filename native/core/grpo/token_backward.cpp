@@ -1,0 +1,75 @@
+// token_backward.cpp — chunked log-probs + entropies and their two-phase backward.
+#include "token_backward.h"
+
+#include <algorithm>
+
+#include "error.h"
+
+namespace datarus {
+
+namespace {
+
+int64_t chunkFor(int64_t batch, int64_t logitTokens) { return std::max<int64_t>(1, logitTokens / std::max<int64_t>(1, batch)); }
+
+// h: [B, c, H], targets [B, c] → (logp [B, c], entropy [B, c]) in fp32 (fp64 for fp64 models).
+std::pair<at::Tensor, at::Tensor> chunkTerms(const at::Tensor& h, const at::Tensor& lmHead, const at::Tensor& targets,
+                                             bool wantEntropy) {
+  at::Tensor logits = at::linear(h, lmHead).to(accType(h));  // [B, c, V]
+  at::Tensor logsm = at::log_softmax(logits, -1);             // [B, c, V]
+  at::Tensor lp = logsm.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+  at::Tensor ent;
+  if (wantEntropy) ent = -(at::exp(logsm) * logsm).sum(-1);
+  return {lp, ent};
+}
+
+}  // namespace
+
+std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
+                                                         const at::Tensor& targets, int64_t logitTokens) {
+  at::NoGradGuard noGrad;
+  const int64_t B = hidden.size(0), T = hidden.size(1), c = chunkFor(B, logitTokens);
+  at::Tensor logp = at::empty({B, T}, hidden.options().dtype(accType(hidden)));
+  at::Tensor ent = at::empty_like(logp);
+  at::Tensor tgt = targets.to(hidden.device(), at::kLong);
+  for (int64_t s = 0; s < T; s += c) {
+    int64_t n = std::min(c, T - s);
+    auto [lp, e] = chunkTerms(hidden.narrow(1, s, n), lmHead, tgt.narrow(1, s, n), true);
+    logp.narrow(1, s, n).copy_(lp);
+    ent.narrow(1, s, n).copy_(e);
+  }
+  return {logp, ent};
+}
+
+TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
+                                      int64_t logitTokens) {
+  check(ids.dim() == 2 && ids.size(1) >= 2, code::kInvalidArgument, "training needs sequences of at least 2 tokens");
+  const int64_t B = ids.size(0), T = ids.size(1) - 1, c = chunkFor(B, logitTokens);
+  at::Tensor targets = ids.narrow(1, 1, T).to(model.device(), at::kLong);  // [B, T]
+
+  at::Tensor hidden = model.hidden(ids.narrow(1, 0, T));  // [B, T, H], graph through the decoder
+  at::Tensor h = hidden.detach().requires_grad_(true);   // cut point between the phases
+
+  // Phase 1: log-probs and entropies without a graph; dLoss/d(logp, H) on [B, T] leaves.
+  auto [lp0, ent0] = chunkedLogprobsEntropy(h.detach(), model.lmHead().detach(), targets, logitTokens);
+  at::Tensor logp = lp0.requires_grad_(true), ent = ent0.requires_grad_(entropyGrad);
+  at::Tensor value = loss(logp, ent);
+  check(value.dim() == 0, code::kInternal, "loss must be a scalar");
+  value.backward();
+  at::Tensor gLogp = logp.grad();                                           // [B, T]
+  at::Tensor gEnt = entropyGrad ? ent.grad() : at::Tensor();                // [B, T] or undefined
+  if (!gLogp.defined()) gLogp = at::zeros_like(logp);
+
+  // Phase 2: recompute each chunk with grad and backpropagate its slice.
+  for (int64_t s = 0; s < T; s += c) {
+    int64_t n = std::min(c, T - s);
+    auto [lp, e] = chunkTerms(h.narrow(1, s, n), model.lmHead(), targets.narrow(1, s, n), gEnt.defined());
+    at::Tensor surrogate = (lp * gLogp.narrow(1, s, n)).sum();
+    if (gEnt.defined()) surrogate = surrogate + (e * gEnt.narrow(1, s, n)).sum();
+    surrogate.backward();
+  }
+  // Phase 3: the decoder stack, from the accumulated dLoss/dhidden.
+  hidden.backward(h.grad());
+  return {value.item<double>(), logp.detach(), ent.detach()};
+}
+
+}  // namespace datarus

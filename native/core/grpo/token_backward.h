@@ -1,0 +1,39 @@
+// token_backward.h — chunked forward/backward for losses of per-token log-probs
+// and per-token entropies.
+//
+// The same two-phase scheme as logprobs.h's lossBackward (never more than one
+// [B, chunk, V] logits block alive), extended with the entropy H_t = −Σ_v p log p
+// of each position's next-token distribution: phase 1 computes logp and H without a
+// graph, the loss is differentiated on those small [B, T] leaves, phase 2 recomputes
+// each chunk with grad and pushes (dL/dlogp, dL/dH) back. When the loss ignores H
+// (entropyCoef = 0) phase 2 skips its graph, so the cost is that of lossBackward.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <functional>
+
+#include "logprobs.h"
+#include "model.h"
+
+namespace datarus {
+
+// logp, entropy: [B, T-1] f32 leaves → scalar loss [].
+using TokenLoss = std::function<at::Tensor(const at::Tensor& logp, const at::Tensor& entropy)>;
+
+struct TokenBackwardResult {
+  double loss = 0;
+  at::Tensor logp;     // [B, T-1] f32, detached
+  at::Tensor entropy;  // [B, T-1] f32, detached
+};
+
+// ids: [B, T] int64 on any device. Gradients accumulate into the model's parameters
+// (which must require grad). `entropyGrad` says whether the loss depends on entropy.
+TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
+                                      int64_t logitTokens = kLogitTokens);
+
+// hidden [B, T, H], lmHead [V, H], targets [B, T] → (logp, entropy) each [B, T] f32, no grad.
+std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
+                                                         const at::Tensor& targets, int64_t logitTokens = kLogitTokens);
+
+}  // namespace datarus
