@@ -2,6 +2,8 @@
 #include <ATen/Parallel.h>
 #include <napi.h>
 
+#include "cancel_flag.h"
+#include "group_handle.h"
 #include "model_handle.h"
 #include "runtime.h"
 #include "workers.h"
@@ -22,6 +24,8 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initThreads();
   exports.Set("Model", ModelHandle::Define(env));
+  exports.Set("Group", GroupHandle::Define(env));
+  exports.Set("CancelFlag", CancelFlag::Define(env));
   exports.Set("load", Napi::Function::New(env, startLoad, "load"));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
   return exports;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "error.h"
+#include "group_handle.h"
 #include "runtime.h"
 #include "worker.h"
 #include "workers.h"
@@ -21,6 +22,9 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                     {
                                         InstanceMethod("info", &ModelHandle::Info),
                                         InstanceMethod("generate", &ModelHandle::Generate),
+                                        InstanceMethod("generateGroup", &ModelHandle::GenerateGroup),
+                                        InstanceMethod("openGroup", &ModelHandle::OpenGroup),
+                                        InstanceMethod("setTokenBytes", &ModelHandle::SetTokenBytes),
                                         InstanceMethod("logprobs", &ModelHandle::Logprobs),
                                         InstanceMethod("logits", &ModelHandle::Logits),
                                         InstanceMethod("backward", &ModelHandle::Backward),
@@ -83,6 +87,29 @@ Napi::Value ModelHandle::Info(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ModelHandle::Generate(const Napi::CallbackInfo& info) { return startGenerate(info, live(info.Env())); }
+Napi::Value ModelHandle::GenerateGroup(const Napi::CallbackInfo& info) {
+  return startGenerateGroup(info, live(info.Env()));
+}
+Napi::Value ModelHandle::OpenGroup(const Napi::CallbackInfo& info) { return startOpenGroup(info, live(info.Env())); }
+
+// setTokenBytes(Uint8Array[]): the bytes of every token id, for stop strings.
+Napi::Value ModelHandle::SetTokenBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  StatePtr s = live(env);
+  if (info.Length() < 1 || !info[0].IsArray()) throwInvalid(env, "setTokenBytes(Uint8Array[])");
+  Napi::Array arr = info[0].As<Napi::Array>();
+  auto bytes = std::make_shared<std::vector<std::string>>();
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray()) throwInvalid(env, "setTokenBytes: entries must be Uint8Array");
+    auto u = v.As<Napi::Uint8Array>();
+    bytes->emplace_back(reinterpret_cast<const char*>(u.Data()), u.ElementLength());
+  }
+  std::lock_guard<std::mutex> lock(s->mu);
+  s->tokenBytes = std::move(bytes);
+  return env.Undefined();
+}
+
 Napi::Value ModelHandle::Logprobs(const Napi::CallbackInfo& info) { return startLogprobs(info, live(info.Env())); }
 Napi::Value ModelHandle::Logits(const Napi::CallbackInfo& info) { return startLogits(info, live(info.Env())); }
 Napi::Value ModelHandle::Backward(const Napi::CallbackInfo& info) { return startBackward(info, live(info.Env())); }

@@ -17,6 +17,9 @@ class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
 
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value Generate(const Napi::CallbackInfo& info);
+  Napi::Value GenerateGroup(const Napi::CallbackInfo& info);
+  Napi::Value OpenGroup(const Napi::CallbackInfo& info);
+  Napi::Value SetTokenBytes(const Napi::CallbackInfo& info);
   Napi::Value Logprobs(const Napi::CallbackInfo& info);
   Napi::Value Logits(const Napi::CallbackInfo& info);
   Napi::Value Backward(const Napi::CallbackInfo& info);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "model.h"
 #include "optim.h"
@@ -20,6 +21,8 @@ struct ModelState {
   std::unique_ptr<AdamW> optimizer;  // created on the first optimiser step
   std::string format;
   std::string path;
+  // id → bytes of each token, set from the tokenizer; needed for stop strings.
+  std::shared_ptr<const std::vector<std::string>> tokenBytes;
 };
 
 using StatePtr = std::shared_ptr<ModelState>;

@@ -23,6 +23,9 @@ Napi::Value startStep(const Napi::CallbackInfo& info, StatePtr state);
 // model.save(dir, {dtype, maxShardBytes}) → Promise<void> (save_worker.cc)
 Napi::Value startSave(const Napi::CallbackInfo& info, StatePtr state);
 
+// model.generateGroup(prompts, G, options) → Promise<groups> (generate_group_worker.cc)
+Napi::Value startGenerateGroup(const Napi::CallbackInfo& info, StatePtr state);
+
 // Wraps loaded native state into a JS Model handle (model_handle.cc).
 Napi::Object wrapModel(Napi::Env env, StatePtr state);
 

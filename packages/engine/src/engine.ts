@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatarusError, ErrorCode, isErrorCode } from '@datarus/contracts';
 import { loadTokenizer, toTokenizerConfigJson, toTokenizerJson, type Tokenizer } from '@datarus/tokenizer';
+import { Group, fromNativeSample, validateGroup, type GroupOptions, type GroupResult } from './group.js';
 import { loadNative } from './native-binding.js';
 import type { NativeModel, NativeModelInfo, NativeTensor } from './native-types.js';
 import {
@@ -120,6 +121,56 @@ export class Engine {
       prefillSeconds: r.prefillSeconds,
       decodeSeconds: r.decodeSeconds,
     };
+  }
+
+  /**
+   * GRPO sampling: for each prompt, one prefill shared by `groupSize` samples,
+   * decoded in micro-batches. Rejects with E_ABORTED when `options.signal` aborts.
+   */
+  async generateGroup(prompts: ArrayLike<number>[], groupSize: number, options: GroupOptions = {}): Promise<GroupResult[]> {
+    validateGroup(groupSize, options);
+    const ids = prompts.map((p, i) => toIds(`prompts[${i}]`, p));
+    for (const p of ids) if (p.length === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'a prompt is empty');
+    const h = this.live();
+    return this.withSignal(options, (native) => h.generateGroup(ids, groupSize, native)).then((groups) =>
+      groups.map((g) => ({ ...g, samples: g.samples.map(fromNativeSample) })),
+    );
+  }
+
+  /** Opens a resumable group: prefills `prompt` once; decode/append/close on the result. */
+  async openGroup(prompt: ArrayLike<number>, groupSize: number, options: GroupOptions = {}): Promise<Group> {
+    validateGroup(groupSize, options);
+    const ids = toIds('prompt', prompt);
+    if (ids.length === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'prompt is empty');
+    const h = this.live();
+    const handle = await this.withSignal(options, (native) => h.openGroup(ids, groupSize, native));
+    return new Group(handle, native);
+  }
+
+  /** Native options for group calls, with a cancel flag wired to the signal. */
+  private async withSignal<T>(options: GroupOptions, call: (native: Record<string, unknown>) => Promise<T>): Promise<T> {
+    if (options.stopStrings?.length) this.ensureTokenBytes();
+    const { signal, ...rest } = options;
+    signal?.throwIfAborted?.();
+    const flag = new (loadNative().CancelFlag)();
+    const onAbort = () => flag.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopIds = options.stopIds ?? (this.info.eosTokenId >= 0 ? [this.info.eosTokenId] : []);
+    try {
+      return await native(() => call({ ...rest, stopIds: Int32Array.from(stopIds), cancel: flag }));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private tokenBytesSet = false;
+  private ensureTokenBytes(): void {
+    if (this.tokenBytesSet) return;
+    const n = Math.min(this.tokenizer.vocabSize, this.info.vocabSize);
+    const bytes: Uint8Array[] = [];
+    for (let id = 0; id < n; id++) bytes.push(this.tokenizer.tokenToBytes(id));
+    this.live().setTokenBytes(bytes);
+    this.tokenBytesSet = true;
   }
 
   /** Renders a chat with the model's template (generation prompt appended) and tokenizes it. */

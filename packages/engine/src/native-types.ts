@@ -45,7 +45,36 @@ export interface NativeTensor {
   data: Float32Array;
 }
 
+export interface NativeGroupSample {
+  tokens: Int32Array;
+  logprobs: Float32Array;
+  policyMask: Uint8Array;
+  finishReason: 'stop' | 'length' | 'context' | '';
+}
+
+export interface NativeGroupResult {
+  samples: NativeGroupSample[];
+  promptTokens: number;
+  prefillSeconds: number;
+  decodeSeconds: number;
+}
+
+export interface NativeGroup {
+  decode(indices?: Int32Array): Promise<NativeGroupSample[]>;
+  append(index: number, tokens: Int32Array): Promise<void>;
+  samples(): NativeGroupSample[];
+  stats(): { prefillSeconds: number; decodeSeconds: number; decodedTokens: number; cacheBytes: number; promptTokens: number };
+  close(): void;
+}
+
+export interface NativeCancelFlag {
+  cancel(): void;
+}
+
 export interface NativeModel {
+  generateGroup(prompts: Int32Array[], groupSize: number, options: Record<string, unknown>): Promise<NativeGroupResult[]>;
+  openGroup(prompt: Int32Array, groupSize: number, options: Record<string, unknown>): Promise<NativeGroup>;
+  setTokenBytes(bytes: Uint8Array[]): void;
   info(): NativeModelInfo;
   generate(prompt: Int32Array, options: Record<string, unknown>): Promise<NativeGenerateResult>;
   logprobs(sequences: Int32Array[]): Promise<Float32Array[]>;
@@ -61,5 +90,6 @@ export interface NativeModel {
 
 export interface NativeAddon {
   load(path: string, options: { device?: string; dtype?: string }): Promise<NativeModel>;
+  CancelFlag: new () => NativeCancelFlag;
   buildInfo(): { description: string; threads: number; cuda: boolean };
 }
