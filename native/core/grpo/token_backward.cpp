@@ -25,17 +25,18 @@ std::pair<at::Tensor, at::Tensor> chunkTerms(const at::Tensor& h, const at::Tens
 }  // namespace
 
 std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
-                                                         const at::Tensor& targets, int64_t logitTokens) {
+                                                         const at::Tensor& targets, int64_t logitTokens,
+                                                         bool wantEntropy) {
   at::NoGradGuard noGrad;
   const int64_t B = hidden.size(0), T = hidden.size(1), c = chunkFor(B, logitTokens);
   at::Tensor logp = at::empty({B, T}, hidden.options().dtype(accType(hidden)));
-  at::Tensor ent = at::empty_like(logp);
+  at::Tensor ent = wantEntropy ? at::empty_like(logp) : at::Tensor();
   at::Tensor tgt = targets.to(hidden.device(), at::kLong);
   for (int64_t s = 0; s < T; s += c) {
     int64_t n = std::min(c, T - s);
-    auto [lp, e] = chunkTerms(hidden.narrow(1, s, n), lmHead, tgt.narrow(1, s, n), true);
+    auto [lp, e] = chunkTerms(hidden.narrow(1, s, n), lmHead, tgt.narrow(1, s, n), wantEntropy);
     logp.narrow(1, s, n).copy_(lp);
-    ent.narrow(1, s, n).copy_(e);
+    if (wantEntropy) ent.narrow(1, s, n).copy_(e);
   }
   return {logp, ent};
 }
