@@ -18,50 +18,14 @@
 #include "generate.h"
 #include "loader.h"
 #include "runtime.h"
+#include "bench_util.h"
 
 using namespace datarus;
-using Clock = std::chrono::steady_clock;
 
-namespace {
-
-double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Best-of-5 fp32 GEMM rate at a size like the model's largest matmuls.
-double matmulGflops() {
-  at::Tensor a = at::randn({1024, 1024}), b = at::randn({1024, 1024});
-  for (int i = 0; i < 3; ++i) at::mm(a, b);
-  double best = 0;
-  for (int r = 0; r < 5; ++r) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < 10; ++i) at::mm(a, b);
-    best = std::max(best, 10 * 2.0 * 1024 * 1024 * 1024 / seconds(t0) / 1e9);
-  }
-  return best;
-}
-
-// Best-of-5 read bandwidth: summing a 512 MiB buffer.
-double readBandwidthGBs() {
-  at::Tensor x = at::ones({128 << 20});
-  x.sum();
-  double best = 0;
-  for (int r = 0; r < 5; ++r) {
-    auto t0 = Clock::now();
-    volatile float s = x.sum().item<float>();
-    (void)s;
-    best = std::max(best, x.numel() * 4.0 / seconds(t0) / 1e9);
-  }
-  return best;
-}
-
-}  // namespace
+using namespace datarus::bench;
 
 int main(int argc, char** argv) {
-  // libgomp reads its wait policy when it loads: spinning threads starve each other
-  // on small machines, so re-exec once with the passive policy unless one is set.
-  if (!std::getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv);
-  }
+  passiveOpenMp(argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: datarus_bench MODEL [--prompt-tokens N] [--new-tokens N] [--json]\n");
     return 2;

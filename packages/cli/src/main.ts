@@ -2,6 +2,7 @@
 // one-line message with the error code (exit 1) or usage (exit 2).
 import { DatarusError, ErrorCode } from '@datarus/contracts';
 import { datagenUsage, runDatagenCommand } from '@datarus/datagen';
+import { rewardScoreUsage, runRewardScoreCommand } from '@datarus/reward';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { generateCommand, generateHelp } from './commands/generate.js';
 import { logprobsCommand, logprobsHelp } from './commands/logprobs.js';
@@ -12,8 +13,17 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   generate: { run: generateCommand, help: generateHelp },
   logprobs: { run: logprobsCommand, help: logprobsHelp },
   bench: { run: benchCommand, help: benchHelp },
+  reward: {
+    run: (argv) => (argv[0] === 'score' ? runRewardScoreCommand(argv.slice(1)) : Promise.resolve(usageExit(rewardScoreUsage))),
+    help: rewardScoreUsage.replace(/^usage: /, ''),
+  },
   datagen: { run: (argv) => runDatagenCommand(argv), help: datagenUsage.replace(/^usage: /, '') },
 };
+
+function usageExit(text: string): number {
+  process.stderr.write(`${text}\n`);
+  return 2;
+}
 
 export function helpText(): string {
   return ['usage:', ...Object.values(COMMANDS).map((c) => '  ' + c.help)].join('\n');

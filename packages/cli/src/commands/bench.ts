@@ -1,5 +1,7 @@
-// `datarus bench`: runs the native engine benchmark (prefill and decode tokens/s
-// against the matmul FLOP/s and memory bandwidth measured in the same run).
+// `datarus bench [engine|generate]`: runs the native benchmarks, which measure the
+// machine's limits (fp32 matmul FLOP/s, memory bandwidth) in the same run.
+//   engine   — prefill and single-sequence decode tokens/s (the default)
+//   generate — GRPO group generation vs the naive baseline, memory for several G
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,21 +9,46 @@ import { z } from 'zod';
 import { nativeBinaryPath } from '@datarus/engine';
 import { parseFlags, usage, validate } from '../args.js';
 
-const Flags = z.object({
-  model: z.string().default('models/SmolLM2-135M-Instruct.Q4_1.gguf'),
+const DEFAULT_MODEL = 'models/SmolLM2-135M-Instruct.Q4_1.gguf';
+
+const EngineFlags = z.object({
+  model: z.string().default(DEFAULT_MODEL),
   promptTokens: z.coerce.number().int().min(1).default(256),
   newTokens: z.coerce.number().int().min(2).default(64),
   json: z.boolean().default(false),
 });
 
-export const benchHelp = 'datarus bench [--model PATH] [--prompt-tokens 256] [--new-tokens 64] [--json]';
+const GenerateFlags = z.object({
+  model: z.string().default(DEFAULT_MODEL),
+  /** Samples per prompt (G). */
+  group: z.coerce.number().int().min(1).default(8),
+  promptTokens: z.coerce.number().int().min(1).default(256),
+  newTokens: z.coerce.number().int().min(1).default(128),
+  microBatch: z.coerce.number().int().min(1).default(8),
+  /** Group sizes whose peak memory is measured, comma-separated. */
+  memoryGroups: z.string().regex(/^\d+(,\d+)*$/).default('8,32,64'),
+  json: z.boolean().default(false),
+});
+
+export const benchHelp =
+  'datarus bench [engine] [--model PATH] [--prompt-tokens 256] [--new-tokens 64] [--json]\n' +
+  '  datarus bench generate [--model PATH] [--group 8] [--prompt-tokens 256] [--new-tokens 128] [--micro-batch 8] [--memory-groups 8,32,64] [--json]';
+
+function run(binary: string, args: string[]): number {
+  const bin = join(dirname(dirname(nativeBinaryPath())), binary);
+  if (!existsSync(bin)) throw usage(`${bin} is missing: run \`npx nx run native:build\``);
+  return spawnSync(bin, args, { stdio: 'inherit' }).status ?? 1;
+}
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  const f = validate(Flags, parseFlags(argv, new Set(['json'])));
-  const bin = join(dirname(dirname(nativeBinaryPath())), 'datarus_bench');
-  if (!existsSync(bin)) throw usage(`${bin} is missing: run \`npx nx run native:build\``);
+  const [first, ...rest] = argv;
+  if (first === 'generate') {
+    const f = validate(GenerateFlags, parseFlags(rest, new Set(['json'])));
+    const args = [f.model, '--group', String(f.group), '--prompt-tokens', String(f.promptTokens), '--new-tokens',
+      String(f.newTokens), '--micro-batch', String(f.microBatch), '--memory-groups', f.memoryGroups];
+    return run('datarus_bench_generate', f.json ? [...args, '--json'] : args);
+  }
+  const f = validate(EngineFlags, parseFlags(first === 'engine' ? rest : argv, new Set(['json'])));
   const args = [f.model, '--prompt-tokens', String(f.promptTokens), '--new-tokens', String(f.newTokens)];
-  if (f.json) args.push('--json');
-  const r = spawnSync(bin, args, { stdio: 'inherit' });
-  return r.status ?? 1;
+  return run('datarus_bench', f.json ? [...args, '--json'] : args);
 }

@@ -1,0 +1,68 @@
+// bench_util.h — measurements shared by the benchmarks: the machine's fp32 matmul
+// rate and read bandwidth (taken in the same run as the figures they bound),
+// peak resident memory, and the passive OpenMP wait policy.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace datarus::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// libgomp reads its wait policy when it loads: spinning threads starve each other
+// on small machines, so re-exec once with the passive policy unless one is set.
+inline void passiveOpenMp(char** argv) {
+  if (!std::getenv("OMP_WAIT_POLICY")) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    execv("/proc/self/exe", argv);
+  }
+}
+
+// Best-of-7 fp32 GEMM rate (GFLOP/s) at n×n×n.
+inline double matmulGflops(int64_t n = 1024) {
+  at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
+  for (int i = 0; i < 3; ++i) at::mm(a, b);
+  double best = 0;
+  for (int r = 0; r < 7; ++r) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < 5; ++i) at::mm(a, b);
+    best = std::max(best, 5 * 2.0 * n * n * n / seconds(t0) / 1e9);
+  }
+  return best;
+}
+
+// Best-of-5 read bandwidth (GB/s): summing a 512 MiB buffer.
+inline double readBandwidthGBs() {
+  at::Tensor x = at::ones({128 << 20});
+  x.sum();
+  double best = 0;
+  for (int r = 0; r < 5; ++r) {
+    auto t0 = Clock::now();
+    volatile float s = x.sum().item<float>();
+    (void)s;
+    best = std::max(best, x.numel() * 4.0 / seconds(t0) / 1e9);
+  }
+  return best;
+}
+
+// Peak and current resident set size of this process, in bytes (from /proc).
+inline int64_t procStatusBytes(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) == 0) return std::atoll(line.c_str() + std::string(key).size()) * 1024;
+  return 0;
+}
+inline int64_t peakRssBytes() { return procStatusBytes("VmHWM:"); }
+inline int64_t rssBytes() { return procStatusBytes("VmRSS:"); }
+
+}  // namespace datarus::bench
