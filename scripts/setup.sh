@@ -9,7 +9,7 @@ ROOT=$(pwd)
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
 # ---- 1. system packages -------------------------------------------------------
-APT_PACKAGES=(build-essential cmake ninja-build libtorch-dev libopenblas0-openmp nats-server bubblewrap
+APT_PACKAGES=(build-essential cmake ninja-build libtorch-dev libgloo-dev libopenblas0-openmp nats-server bubblewrap
   python3 python3-venv python3-numpy python3-pandas python3-torch libgtest-dev unzip python3-pip)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Group", GroupHandle::Define(env));
   exports.Set("CancelFlag", CancelFlag::Define(env));
   exports.Set("load", Napi::Function::New(env, startLoad, "load"));
+  exports.Set("groupAdvantages", Napi::Function::New(env, groupAdvantagesFn, "groupAdvantages"));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
   return exports;
 }

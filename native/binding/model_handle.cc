@@ -33,6 +33,13 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                         InstanceMethod("save", &ModelHandle::Save),
                                         InstanceMethod("parameterNames", &ModelHandle::ParameterNames),
                                         InstanceMethod("parameter", &ModelHandle::Parameter),
+                                        InstanceMethod("grpoStep", &ModelHandle::GrpoStep),
+                                        InstanceMethod("grpoBackward", &ModelHandle::GrpoBackward),
+                                        InstanceMethod("createReference", &ModelHandle::CreateReference),
+                                        InstanceMethod("referenceLogprobs", &ModelHandle::ReferenceLogprobs),
+                                        InstanceMethod("saveCheckpoint", &ModelHandle::SaveCheckpoint),
+                                        InstanceMethod("loadCheckpoint", &ModelHandle::LoadCheckpoint),
+                                        InstanceMethod("initDistributed", &ModelHandle::InitDistributed),
                                         InstanceMethod("dispose", &ModelHandle::Dispose),
                                     });
   auto* data = new AddonData{Napi::Persistent(ctor)};
@@ -115,6 +122,14 @@ Napi::Value ModelHandle::Logits(const Napi::CallbackInfo& info) { return startLo
 Napi::Value ModelHandle::Backward(const Napi::CallbackInfo& info) { return startBackward(info, live(info.Env())); }
 Napi::Value ModelHandle::Step(const Napi::CallbackInfo& info) { return startStep(info, live(info.Env())); }
 Napi::Value ModelHandle::Save(const Napi::CallbackInfo& info) { return startSave(info, live(info.Env())); }
+
+Napi::Value ModelHandle::GrpoStep(const Napi::CallbackInfo& info) { return startGrpoStep(info, live(info.Env())); }
+Napi::Value ModelHandle::GrpoBackward(const Napi::CallbackInfo& info) { return startGrpoBackward(info, live(info.Env())); }
+Napi::Value ModelHandle::CreateReference(const Napi::CallbackInfo& info) { return startCreateReference(info, live(info.Env())); }
+Napi::Value ModelHandle::ReferenceLogprobs(const Napi::CallbackInfo& info) { return startReferenceLogprobs(info, live(info.Env())); }
+Napi::Value ModelHandle::SaveCheckpoint(const Napi::CallbackInfo& info) { return startSaveCheckpoint(info, live(info.Env())); }
+Napi::Value ModelHandle::LoadCheckpoint(const Napi::CallbackInfo& info) { return startLoadCheckpoint(info, live(info.Env())); }
+Napi::Value ModelHandle::InitDistributed(const Napi::CallbackInfo& info) { return startInitDistributed(info, live(info.Env())); }
 
 Napi::Value ModelHandle::ZeroGrad(const Napi::CallbackInfo& info) {
   StatePtr s = live(info.Env());

@@ -28,6 +28,13 @@ class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
   Napi::Value Save(const Napi::CallbackInfo& info);
   Napi::Value ParameterNames(const Napi::CallbackInfo& info);
   Napi::Value Parameter(const Napi::CallbackInfo& info);
+  Napi::Value GrpoStep(const Napi::CallbackInfo& info);
+  Napi::Value GrpoBackward(const Napi::CallbackInfo& info);
+  Napi::Value CreateReference(const Napi::CallbackInfo& info);
+  Napi::Value ReferenceLogprobs(const Napi::CallbackInfo& info);
+  Napi::Value SaveCheckpoint(const Napi::CallbackInfo& info);
+  Napi::Value LoadCheckpoint(const Napi::CallbackInfo& info);
+  Napi::Value InitDistributed(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   StatePtr state_;

@@ -15,12 +15,15 @@
 
 namespace datarus::binding {
 
+struct GrpoState;  // grpo_state.h
+
 struct ModelState {
   std::mutex mu;
   std::unique_ptr<Model> model;
   std::unique_ptr<AdamW> optimizer;  // created on the first optimiser step
   std::string format;
   std::string path;
+  std::shared_ptr<GrpoState> grpo;  // reference model and process group (grpo_*.cc)
   // id → bytes of each token, set from the tokenizer; needed for stop strings.
   std::shared_ptr<const std::vector<std::string>> tokenBytes;
 };

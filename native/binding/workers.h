@@ -26,6 +26,18 @@ Napi::Value startSave(const Napi::CallbackInfo& info, StatePtr state);
 // model.generateGroup(prompts, G, options) → Promise<groups> (generate_group_worker.cc)
 Napi::Value startGenerateGroup(const Napi::CallbackInfo& info, StatePtr state);
 
+// GRPO learner (grpo_*.cc): model.grpoStep / grpoBackward(batch, options),
+// createReference(options), referenceLogprobs(sequences), saveCheckpoint(dir, meta),
+// loadCheckpoint(dir), initDistributed(options); groupAdvantages(rewards, G, options).
+Napi::Value startGrpoStep(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startGrpoBackward(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startCreateReference(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startReferenceLogprobs(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startSaveCheckpoint(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startLoadCheckpoint(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value startInitDistributed(const Napi::CallbackInfo& info, StatePtr state);
+Napi::Value groupAdvantagesFn(const Napi::CallbackInfo& info);
+
 // Wraps loaded native state into a JS Model handle (model_handle.cc).
 Napi::Object wrapModel(Napi::Env env, StatePtr state);
 

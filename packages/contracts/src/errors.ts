@@ -51,6 +51,8 @@ export const ErrorCode = {
   BadTask: 'E_BAD_TASK',
   /** No reward worker is reachable on the configured transport. */
   WorkerUnavailable: 'E_WORKER_UNAVAILABLE',
+  /** The build lacks an optional capability (e.g. c10d process groups without Gloo headers). */
+  Unsupported: 'E_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
