@@ -7,6 +7,14 @@ import { join } from 'node:path';
 import { DatarusError, ErrorCode, isErrorCode } from '@datarus/contracts';
 import { loadTokenizer, toTokenizerConfigJson, toTokenizerJson, type Tokenizer } from '@datarus/tokenizer';
 import { Group, fromNativeSample, validateGroup, type GroupOptions, type GroupResult } from './group.js';
+import type {
+  DistributedOptions,
+  GrpoBatch,
+  GrpoStepOptions,
+  GrpoStepStats,
+  GroupAdvantagesResult,
+  ReferenceShard,
+} from './grpo-types.js';
 import { loadNative } from './native-binding.js';
 import type { NativeModel, NativeModelInfo, NativeTensor } from './native-types.js';
 import {
@@ -216,6 +224,78 @@ export class Engine {
     return { loss, tokens, ...s };
   }
 
+  // ---- GRPO learner (native/core/grpo) ----
+
+  /**
+   * Group-relative advantages of N = groups × groupSize rewards laid out group by group
+   * (NaN = missing: excluded from the statistics, advantage 0).
+   */
+  static groupAdvantages(
+    rewards: ArrayLike<number>,
+    groupSize: number,
+    options: { scaleRewards?: 'group' | 'batch' | 'none'; eps?: number } = {},
+  ): GroupAdvantagesResult {
+    if (!Number.isInteger(groupSize) || groupSize < 1) throw new DatarusError(ErrorCode.InvalidArgument, 'groupSize must be a positive integer');
+    if (rewards.length % groupSize !== 0) throw new DatarusError(ErrorCode.InvalidArgument, `${rewards.length} rewards do not split into groups of ${groupSize}`);
+    try {
+      return loadNative().groupAdvantages(Float32Array.from(rewards), groupSize, options);
+    } catch (e) {
+      throw wrapNativeError(e);
+    }
+  }
+
+  /** One GRPO optimisation step: micro-batched backward, all-reduce (if distributed), clip, AdamW. */
+  async grpoStep(batch: GrpoBatch, options: GrpoStepOptions = {}): Promise<GrpoStepStats> {
+    const h = this.live();
+    const b = grpoNativeBatch(batch);
+    return native(() => h.grpoStep(b, { ...options })) as Promise<unknown> as Promise<GrpoStepStats>;
+  }
+
+  /** The GRPO loss's gradients accumulated into the model (no optimiser step). */
+  async grpoBackward(batch: GrpoBatch, options: GrpoStepOptions = {}): Promise<GrpoStepStats> {
+    const h = this.live();
+    const b = grpoNativeBatch(batch);
+    return native(() => h.grpoBackward(b, { ...options })) as Promise<unknown> as Promise<GrpoStepStats>;
+  }
+
+  /** Freezes a copy of the current weights as the reference model, split into `shards` layer ranges. */
+  async createReference(options: { shards?: number; devices?: string[]; dtype?: string } = {}): Promise<ReferenceShard[]> {
+    if (options.shards !== undefined && (!Number.isInteger(options.shards) || options.shards < 1 || options.shards > this.info.numLayers))
+      throw new DatarusError(ErrorCode.InvalidArgument, `refShards must be an integer in [1, ${this.info.numLayers}]`);
+    const h = this.live();
+    return native(() => h.createReference(options)) as Promise<unknown> as Promise<ReferenceShard[]>;
+  }
+
+  /** Reference-model log-probs of each sequence (length len − 1 each). */
+  async referenceLogprobs(sequences: ArrayLike<number>[]): Promise<Float32Array[]> {
+    const seqs = sequences.map((s, i) => toIds(`sequences[${i}]`, s));
+    const h = this.live();
+    return native(() => h.referenceLogprobs(seqs));
+  }
+
+  /** Writes an atomic checkpoint: HF policy, optimiser moments, RNG state, step, config. */
+  async saveCheckpoint(dir: string, meta: { step: number; config?: unknown }): Promise<void> {
+    if (!Number.isInteger(meta.step) || meta.step < 0) throw new DatarusError(ErrorCode.InvalidArgument, 'step must be a non-negative integer');
+    const h = this.live();
+    await native(() => h.saveCheckpoint(dir, { step: meta.step, config: JSON.stringify(meta.config ?? {}) }));
+  }
+
+  /** Restores weights, optimiser state and RNG from a checkpoint; returns its step and config. */
+  async loadCheckpoint(dir: string): Promise<{ step: number; config: unknown; optimizerStep: number }> {
+    const h = this.live();
+    const r = await native(() => h.loadCheckpoint(dir));
+    return { step: r.step, config: JSON.parse(r.config) as unknown, optimizerStep: r.optimizerStep };
+  }
+
+  /** Joins a c10d process group (Gloo on CPU, NCCL on GPU); rank 0's weights are broadcast. */
+  async initDistributed(options: DistributedOptions): Promise<{ rank: number; worldSize: number }> {
+    if (!/^[^:]+:\d+$/.test(options.rendezvous)) throw new DatarusError(ErrorCode.InvalidArgument, 'rendezvous must be host:port');
+    if (!Number.isInteger(options.worldSize) || options.worldSize < 1 || !Number.isInteger(options.rank) || options.rank < 0 || options.rank >= options.worldSize)
+      throw new DatarusError(ErrorCode.InvalidArgument, 'rank must be an integer in [0, worldSize)');
+    const h = this.live();
+    return native(() => h.initDistributed({ ...options }));
+  }
+
   zeroGrad(): void {
     this.live().zeroGrad();
   }
@@ -273,4 +353,26 @@ export class Engine {
   async [Symbol.asyncDispose](): Promise<void> {
     this.dispose();
   }
+}
+
+function grpoNativeBatch(batch: GrpoBatch): Record<string, unknown> {
+  const n = batch.sequences.length;
+  if (n === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'the batch is empty');
+  const rows = (name: string, r: ArrayLike<number>[] | undefined) => {
+    if (r === undefined) return undefined;
+    if (r.length !== n) throw new DatarusError(ErrorCode.InvalidArgument, `${name} must have one entry per sequence`);
+    return r.map((x, i) => {
+      if (x.length !== batch.sequences[i].length - 1)
+        throw new DatarusError(ErrorCode.InvalidArgument, `${name}[${i}] has ${x.length} entries; expected ${batch.sequences[i].length - 1}`);
+      return Float32Array.from(x);
+    });
+  };
+  if (batch.advantages.length !== n) throw new DatarusError(ErrorCode.InvalidArgument, 'advantages must have one entry per sequence');
+  return {
+    sequences: batch.sequences.map((s, i) => toIds(`sequences[${i}]`, s)),
+    masks: rows('masks', batch.masks),
+    advantages: Float32Array.from(batch.advantages),
+    oldLogprobs: rows('oldLogprobs', batch.oldLogprobs),
+    refLogprobs: rows('refLogprobs', batch.refLogprobs),
+  };
 }

@@ -6,3 +6,11 @@ export { nativeBinaryPath } from './native-binding.js';
 export type { GenerateResult, ModelInfo, Tensor, TrainBatch, TrainStepResult } from './engine.js';
 export type { GroupOptions, GroupResult, GroupSample } from './group.js';
 export type { GenerateOptions, LoadOptions, OptimizerOptions, SamplingOptions } from './options.js';
+export type {
+  DistributedOptions,
+  GrpoBatch,
+  GrpoStepOptions,
+  GrpoStepStats,
+  GroupAdvantagesResult,
+  ReferenceShard,
+} from './grpo-types.js';

@@ -85,10 +85,22 @@ export interface NativeModel {
   save(dir: string, options: { dtype?: string; maxShardBytes?: number }): Promise<void>;
   parameterNames(): string[];
   parameter(name: string, which?: 'value' | 'grad'): NativeTensor | null;
+  grpoStep(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;
+  grpoBackward(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;
+  createReference(options: { shards?: number; devices?: string[]; dtype?: string }): Promise<Record<string, unknown>[]>;
+  referenceLogprobs(sequences: Int32Array[]): Promise<Float32Array[]>;
+  saveCheckpoint(dir: string, meta: { step: number; config: string }): Promise<void>;
+  loadCheckpoint(dir: string): Promise<{ step: number; config: string; optimizerStep: number }>;
+  initDistributed(options: Record<string, unknown>): Promise<{ rank: number; worldSize: number }>;
   dispose(): void;
 }
 
 export interface NativeAddon {
+  groupAdvantages(
+    rewards: Float32Array,
+    groupSize: number,
+    options: { scaleRewards?: string; eps?: number },
+  ): { advantages: Float32Array; groupMean: Float32Array; groupStd: Float32Array; zeroStdGroups: number; missing: number };
   load(path: string, options: { device?: string; dtype?: string }): Promise<NativeModel>;
   CancelFlag: new () => NativeCancelFlag;
   buildInfo(): { description: string; threads: number; cuda: boolean };
