@@ -5,10 +5,20 @@
 #include <cmath>
 
 #include "error.h"
+#include "skinny_linear.h"
 
 namespace datarus {
 
 at::ScalarType accType(const at::Tensor& t) { return at::promote_types(t.scalar_type(), at::kFloat); }
+
+namespace {
+// x·Wᵀ + b. Without autograd and for a few rows (decode steps) the weight-streaming
+// kernel is used; everything else (prefill, training) goes to BLAS through at::linear.
+at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = at::Tensor()) {
+  if (!at::GradMode::is_enabled() && kernels::skinnyLinearApplies(x, w)) return kernels::skinnyLinear(x, w, b);
+  return at::linear(x, w, b);
+}
+}  // namespace
 
 Model::Model(ModelConfig config, TensorMap params, at::Device device, at::ScalarType dtype)
     : config_(std::move(config)), device_(device), dtype_(dtype) {
@@ -139,9 +149,9 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
     at::Tensor a = t.to(accType(t));
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };
-  at::Tensor q = rope(at::linear(x, w.q, w.qBias).view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
-  at::Tensor k = rope(at::linear(x, w.k, w.kBias).view({B, T, Hkv, D}));      // [B, T, Hkv, D]
-  at::Tensor v = at::linear(x, w.v, w.vBias).view({B, T, Hkv, D});            // [B, T, Hkv, D]
+  at::Tensor q = rope(project(x, w.q, w.qBias).view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
+  at::Tensor k = rope(project(x, w.k, w.kBias).view({B, T, Hkv, D}));      // [B, T, Hkv, D]
+  at::Tensor v = project(x, w.v, w.vBias).view({B, T, Hkv, D});            // [B, T, Hkv, D]
   k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
@@ -169,7 +179,7 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
     at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());
     at::Tensor out = at::matmul(probs, v);  // [B, Hkv, G*T, D]
     out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
-    return at::linear(out, w.o);  // [B, T, H]
+    return project(out, w.o);  // [B, T, H]
   }
   // Shared prefix: every row's queries become extra rows of one [Hkv, B*G*T, D]
   // matrix against the single copy of the prefix keys — no per-row copy of them.
@@ -183,7 +193,7 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
   at::Tensor out = at::bmm(pp, vp).view({Hkv, B, G * T, D}).transpose(0, 1);  // [B, Hkv, G*T, D]
   out = out + at::matmul(probs.narrow(-1, P, S), v);
   out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
-  return at::linear(out, w.o);  // [B, T, H]
+  return project(out, w.o);  // [B, T, H]
 }
 
 at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) const {
@@ -225,7 +235,7 @@ at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) co
     const Layer& w = layers_[l];
     x = x + attention(w, rmsNorm(x, w.inputNorm), cos, sin, mask, cache, l);
     at::Tensor h = rmsNorm(x, w.postNorm);
-    x = x + at::linear(at::silu(at::linear(h, w.gate)) * at::linear(h, w.up), w.down);
+    x = x + project(at::silu(project(h, w.gate)) * project(h, w.up), w.down);
   }
   if (cache)
     for (auto& n : cache->lengths) n += T;
@@ -234,7 +244,7 @@ at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) co
 
 at::Tensor Model::lastLogits(const at::Tensor& hidden) const {
   at::Tensor last = hidden.select(1, hidden.size(1) - 1);  // [B, H]
-  return at::linear(last, lmHead_).to(accType(last));      // [B, V] fp32 (fp64 for an fp64 model)
+  return project(last, lmHead_).to(accType(last));      // [B, V] fp32 (fp64 for an fp64 model)
 }
 
 void checkTokens(const ModelConfig& c, const std::vector<int64_t>& ids, int64_t extraTokens) {

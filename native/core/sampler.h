@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <random>
 
 namespace datarus {
 
@@ -23,6 +24,8 @@ struct Sampled {
   float logprob;
 };
 
+// Draws are made on the CPU from a Mersenne Twister (std::mt19937_64, fully
+// specified by the C++ standard), so a seed gives the same samples everywhere.
 class Sampler {
  public:
   explicit Sampler(const SamplingOptions& options);
@@ -30,8 +33,10 @@ class Sampler {
   Sampled next(const at::Tensor& logits);
 
  private:
+  double uniform();  // in [0, 1)
+
   SamplingOptions options_;
-  at::Generator generator_;
+  std::mt19937_64 rng_;
 };
 
 }  // namespace datarus
