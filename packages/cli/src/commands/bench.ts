@@ -2,6 +2,7 @@
 // machine's limits (fp32 matmul FLOP/s, memory bandwidth) in the same run.
 //   engine   — prefill and single-sequence decode tokens/s (the default)
 //   generate — GRPO group generation vs the naive baseline, memory for several G
+//   train    — one GRPO optimisation step: time, tokens/s, MFU
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,8 +31,22 @@ const GenerateFlags = z.object({
   json: z.boolean().default(false),
 });
 
+const TrainFlags = z.object({
+  model: z.string().default(DEFAULT_MODEL),
+  /** Sequences per optimisation step. */
+  batch: z.coerce.number().int().min(1).default(8),
+  /** Tokens per sequence (prompt + completion). */
+  seq: z.coerce.number().int().min(2).default(256),
+  microBatch: z.coerce.number().int().min(1).optional(),
+  /** KL coefficient; 0 skips the reference model. */
+  beta: z.coerce.number().min(0).default(0.04),
+  steps: z.coerce.number().int().min(1).optional(),
+  json: z.boolean().default(false),
+});
+
 export const benchHelp =
   'datarus bench [engine] [--model PATH] [--prompt-tokens 256] [--new-tokens 64] [--json]\n' +
+  '  datarus bench train [--model PATH] [--batch 8] [--seq 256] [--micro-batch N] [--beta 0.04] [--steps N] [--json]\n' +
   '  datarus bench generate [--model PATH] [--group 8] [--prompt-tokens 256] [--new-tokens 128] [--micro-batch 8] [--memory-groups 8,32,64] [--json]';
 
 function run(binary: string, args: string[]): number {
@@ -47,6 +62,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const args = [f.model, '--group', String(f.group), '--prompt-tokens', String(f.promptTokens), '--new-tokens',
       String(f.newTokens), '--micro-batch', String(f.microBatch), '--memory-groups', f.memoryGroups];
     return run('datarus_bench_generate', f.json ? [...args, '--json'] : args);
+  }
+  if (first === 'train') {
+    const f = validate(TrainFlags, parseFlags(rest, new Set(['json'])));
+    const args = [f.model, '--batch', String(f.batch), '--seq', String(f.seq), '--beta', String(f.beta)];
+    if (f.microBatch) args.push('--micro-batch', String(f.microBatch));
+    if (f.steps) args.push('--steps', String(f.steps));
+    return run('datarus_bench_train', f.json ? [...args, '--json'] : args);
   }
   const f = validate(EngineFlags, parseFlags(first === 'engine' ? rest : argv, new Set(['json'])));
   const args = [f.model, '--prompt-tokens', String(f.promptTokens), '--new-tokens', String(f.newTokens)];
