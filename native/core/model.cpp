@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "error.h"
+#include "fused_norm_rope.h"
 #include "skinny_linear.h"
 
 namespace datarus {
@@ -125,6 +126,7 @@ int64_t KVCache::bytes() const {
 }
 
 at::Tensor Model::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
+  if (kernels::fusedApplies(x)) return kernels::rmsNorm(x, weight, config_.rmsNormEps);
   // Normalise in fp32 or wider (as transformers does), then scale in the model dtype.
   at::Tensor xf = x.to(accType(x));
   at::Tensor inv = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + config_.rmsNormEps);
@@ -145,7 +147,11 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
                             const at::Tensor& mask, KVCache* cache, size_t layer) const {
   const int64_t B = x.size(0), T = x.size(1), D = config_.headDim;
   const int64_t Hkv = config_.numKvHeads, G = config_.numHeads / Hkv;
-  auto rope = [&](const at::Tensor& t) {  // t: [B, T, heads, D]; cos, sin: [B or 1, T, 1, D]
+  auto rope = [&](at::Tensor t) {  // t: [B, T, heads, D]; cos, sin: [B or 1, T, 1, D]
+    if (kernels::fusedApplies(t)) {
+      kernels::ropeInPlace(t, cos, sin);
+      return t;
+    }
     at::Tensor a = t.to(accType(t));
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };

@@ -1,0 +1,57 @@
+// fused_norm_rope.cpp — single-pass RMSNorm and in-place rotary embedding.
+#include "fused_norm_rope.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+
+namespace datarus::kernels {
+
+bool fusedApplies(const at::Tensor& x) {
+  return !at::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == at::kFloat && x.is_contiguous();
+}
+
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  const int64_t H = x.size(-1), R = x.numel() / H;
+  at::Tensor w = weight.contiguous();
+  at::Tensor out = at::empty_like(x);
+  const float* xp = x.data_ptr<float>();
+  const float* wp = w.data_ptr<float>();
+  float* op = out.data_ptr<float>();
+  at::parallel_for(0, R, std::max<int64_t>(1, 16384 / H), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = xp + r * H;
+      float* orow = op + r * H;
+      float sq = 0;
+      for (int64_t i = 0; i < H; ++i) sq += xr[i] * xr[i];
+      const float inv = 1.0f / std::sqrt(sq / static_cast<float>(H) + static_cast<float>(eps));
+      for (int64_t i = 0; i < H; ++i) orow[i] = wp[i] * (xr[i] * inv);
+    }
+  });
+  return out;
+}
+
+void ropeInPlace(at::Tensor& x, const at::Tensor& cosIn, const at::Tensor& sinIn) {
+  const int64_t B = x.size(0), T = x.size(1), heads = x.size(2), D = x.size(3), half = D / 2;
+  at::Tensor cos = cosIn.contiguous(), sin = sinIn.contiguous();
+  const bool perRow = cos.size(0) == B && B > 1;
+  float* xp = x.data_ptr<float>();
+  const float* cp = cos.data_ptr<float>();
+  const float* sp = sin.data_ptr<float>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t) {
+      const int64_t row = (perRow ? b * T : 0) + t;  // index into [B or 1, T, 1, D]
+      const float* c = cp + row * D;
+      const float* s = sp + row * D;
+      for (int64_t h = 0; h < heads; ++h) {
+        float* v = xp + ((b * T + t) * heads + h) * D;
+        for (int64_t i = 0; i < half; ++i) {
+          const float x1 = v[i], x2 = v[i + half];
+          v[i] = x1 * c[i] - x2 * s[i];
+          v[i + half] = x2 * c[i + half] + x1 * s[i + half];
+        }
+      }
+    }
+}
+
+}  // namespace datarus::kernels

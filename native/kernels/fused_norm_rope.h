@@ -1,0 +1,25 @@
+// fused_norm_rope.h — RMSNorm and rotary embedding as single loops, for decode.
+//
+// A decode step runs each of these on a few rows, where ATen spends more time
+// dispatching its 6–8 elementwise ops than computing. These loops do the same
+// arithmetic in one pass (fp32 accumulation, as the ATen path does) and are used
+// only without autograd, on contiguous fp32 CPU tensors; the ATen expressions in
+// model.cpp are their reference (native/test/fused_norm_rope_test.cc).
+#pragma once
+
+#include <ATen/ATen.h>
+
+namespace datarus::kernels {
+
+// True when the fused loops cover `x` (no grad mode, fp32, CPU, contiguous).
+bool fusedApplies(const at::Tensor& x);
+
+// weight · x / sqrt(mean(x², -1) + eps); x: [..., H], weight: [H].
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
+// Rotates x: [B, T, heads, D] in place with the Hugging Face "rotate half" layout:
+// (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin) over the two halves of each head.
+// cos, sin: [B or 1, T, 1, D] (both halves equal), fp32.
+void ropeInPlace(at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
+
+}  // namespace datarus::kernels
