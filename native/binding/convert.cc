@@ -67,6 +67,20 @@ std::string optString(const Napi::Object& o, const char* key, const std::string&
   return v.As<Napi::String>().Utf8Value();
 }
 
+AdamWOptions parseAdamW(const Napi::Object& opts) {
+  AdamWOptions o;
+  o.lr = optNumber(opts, "lr", o.lr);
+  o.beta1 = optNumber(opts, "beta1", o.beta1);
+  o.beta2 = optNumber(opts, "beta2", o.beta2);
+  o.eps = optNumber(opts, "eps", o.eps);
+  o.weightDecay = optNumber(opts, "weightDecay", o.weightDecay);
+  o.maxGradNorm = optNumber(opts, "maxGradNorm", o.maxGradNorm);
+  o.warmupSteps = static_cast<int64_t>(optNumber(opts, "warmupSteps", 0));
+  o.totalSteps = static_cast<int64_t>(optNumber(opts, "totalSteps", 0));
+  o.minLrRatio = optNumber(opts, "minLrRatio", 0);
+  return o;
+}
+
 Napi::Int32Array fromIds(Napi::Env env, const std::vector<int64_t>& ids) {
   auto a = Napi::Int32Array::New(env, ids.size());
   for (size_t i = 0; i < ids.size(); ++i) a[i] = static_cast<int32_t>(ids[i]);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "optim.h"
+
 namespace datarus::binding {
 
 // Int32Array or number[] → token ids.
@@ -19,6 +21,10 @@ std::vector<std::vector<int64_t>> toIdLists(Napi::Env env, const Napi::Value& v,
 // Optional fields of an options object (absent or undefined → fallback).
 double optNumber(const Napi::Object& o, const char* key, double fallback);
 std::string optString(const Napi::Object& o, const char* key, const std::string& fallback);
+
+// AdamW options (lr, beta1, beta2, eps, weightDecay, maxGradNorm, warmupSteps,
+// totalSteps, minLrRatio); absent fields keep AdamWOptions' defaults.
+AdamWOptions parseAdamW(const Napi::Object& o);
 
 Napi::Int32Array fromIds(Napi::Env env, const std::vector<int64_t>& ids);
 Napi::Float32Array fromFloats(Napi::Env env, const float* data, size_t n);

@@ -156,16 +156,7 @@ Napi::Value start(const Napi::CallbackInfo& info, StatePtr state, bool apply) {
   a.step.maxCompletionLength = optNumber(opts, "maxCompletionLength", 0);
   a.step.logitTokens = static_cast<int64_t>(optNumber(opts, "logitTokens", 1024));
   if (a.step.microBatchSize < 1 || a.step.logitTokens < 1) throwInvalid(env, "microBatchSize and logitTokens must be >= 1");
-  AdamWOptions& o = a.optim;
-  o.lr = optNumber(opts, "lr", o.lr);
-  o.beta1 = optNumber(opts, "beta1", o.beta1);
-  o.beta2 = optNumber(opts, "beta2", o.beta2);
-  o.eps = optNumber(opts, "eps", o.eps);
-  o.weightDecay = optNumber(opts, "weightDecay", o.weightDecay);
-  o.maxGradNorm = optNumber(opts, "maxGradNorm", o.maxGradNorm);
-  o.warmupSteps = static_cast<int64_t>(optNumber(opts, "warmupSteps", 0));
-  o.totalSteps = static_cast<int64_t>(optNumber(opts, "totalSteps", 0));
-  o.minLrRatio = optNumber(opts, "minLrRatio", 0);
+  a.optim = parseAdamW(opts);
   auto* w = new GrpoStepWorker(env, info.This().As<Napi::Object>(), std::move(state), std::move(a));
   Napi::Promise p = w->promise();
   w->Queue();

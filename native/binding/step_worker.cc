@@ -43,16 +43,7 @@ class StepWorker : public PromiseWorker {
 Napi::Value startStep(const Napi::CallbackInfo& info, StatePtr state) {
   Napi::Env env = info.Env();
   Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
-  AdamWOptions o;
-  o.lr = optNumber(opts, "lr", o.lr);
-  o.beta1 = optNumber(opts, "beta1", o.beta1);
-  o.beta2 = optNumber(opts, "beta2", o.beta2);
-  o.eps = optNumber(opts, "eps", o.eps);
-  o.weightDecay = optNumber(opts, "weightDecay", o.weightDecay);
-  o.maxGradNorm = optNumber(opts, "maxGradNorm", o.maxGradNorm);
-  o.warmupSteps = static_cast<int64_t>(optNumber(opts, "warmupSteps", 0));
-  o.totalSteps = static_cast<int64_t>(optNumber(opts, "totalSteps", 0));
-  o.minLrRatio = optNumber(opts, "minLrRatio", 0);
+  AdamWOptions o = parseAdamW(opts);
   auto* w = new StepWorker(env, info.This().As<Napi::Object>(), std::move(state), o);
   Napi::Promise p = w->promise();
   w->Queue();
