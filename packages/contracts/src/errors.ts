@@ -53,6 +53,14 @@ export const ErrorCode = {
   WorkerUnavailable: 'E_WORKER_UNAVAILABLE',
   /** The build lacks an optional capability (e.g. c10d process groups without Gloo headers). */
   Unsupported: 'E_UNSUPPORTED',
+  /** Reassembled data does not match its declared checksum or length (e.g. policy weights). */
+  ChecksumMismatch: 'E_CHECKSUM_MISMATCH',
+  /** The requested policy version is not (or no longer) served. */
+  VersionUnavailable: 'E_VERSION_UNAVAILABLE',
+  /** A NATS or gRPC connection, stream or consumer could not be set up or was lost. */
+  TransportFailed: 'E_TRANSPORT_FAILED',
+  /** A message was delivered more times than its consumer's max-deliver and was dead-lettered. */
+  MaxDeliveries: 'E_MAX_DELIVERIES',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

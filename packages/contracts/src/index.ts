@@ -1,1 +1,38 @@
+// @datarus/contracts: the cross-process contract in TypeScript: stable error
+// codes, the wire types and codecs generated from proto/, and the NATS subject
+// builders. Nothing here does I/O.
 export { ErrorCode, DatarusError, isErrorCode } from './errors.js';
+export {
+  encodeMessage,
+  decodeMessage,
+  messageToJson,
+  messageFromJson,
+  normalizeMessage,
+  grpcMethodPath,
+} from './wire/codec.js';
+export { Domain, Mode, FinishReason, RewardServiceMethods, PolicyServiceMethods, descriptorJson } from './wire/generated.js';
+
+export type {
+  Task,
+  Answer,
+  DataFile,
+  StepLabel,
+  ReferenceTrajectory,
+  ScoreRequest,
+  ScoreResponse,
+  SubScore,
+  NoScore,
+  Span,
+  BlendedScore,
+  RolloutGroup,
+  RolloutSample,
+  RolloutTiming,
+  ScoredGroup,
+  CurriculumWeights,
+  Empty,
+  PolicyVersion,
+  FetchRequest,
+  WeightsChunk,
+  MessageTypes,
+  MessageName,
+} from './wire/generated.js';

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { generateTask, generateTasks } from './generate-tasks.js';
 import { taskKindsByDomain } from './tasks/registry.js';
 import { taskFromJsonLine, taskToJsonLine } from './tasks-jsonl.js';
-import { decodeMessage, encodeMessage } from './wire/codec.js';
+import { decodeMessage, encodeMessage } from '@datarus/contracts';
 import { csvColumn } from './csv.js';
-import type { Task } from './wire/generated.js';
+import type { Task } from '@datarus/contracts';
 
 const allKinds = taskKindsByDomain.flat();
 

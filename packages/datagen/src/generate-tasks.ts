@@ -1,7 +1,7 @@
 // Task i of seed s is a pure function of (s, i, config): the generator draws a
 // domain, a kind, a difficulty, builds the problem and both reference
 // trajectories. Tasks without data files are reflection-only.
-import { Mode, type Task } from './wire/generated.js';
+import { Mode, type Task } from '@datarus/contracts';
 import { Rng } from './rng.js';
 import { DatagenConfig } from './datagen-config.js';
 import { taskGenerators, taskKindsByDomain, type TaskKind } from './tasks/registry.js';

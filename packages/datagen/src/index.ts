@@ -1,6 +1,6 @@
 // @datarus/datagen: seeded synthetic tasks with ground truth and reference
-// trajectories, the `datarus datagen` command, and (until they move to contracts)
-// the TypeScript types and codecs generated from proto/.
+// trajectories, and the `datarus datagen` command. The wire types and codecs live in
+// @datarus/contracts; they are re-exported here for existing callers.
 export { generateTask, generateTasks } from './generate-tasks.js';
 export { DatagenConfig } from './datagen-config.js';
 export { taskGenerators, taskKindsByDomain } from './tasks/registry.js';
@@ -16,8 +16,11 @@ export {
   messageFromJson,
   normalizeMessage,
   grpcMethodPath,
-} from './wire/codec.js';
-export { Domain, Mode, RewardServiceMethods, descriptorJson } from './wire/generated.js';
+  Domain,
+  Mode,
+  RewardServiceMethods,
+  descriptorJson,
+} from '@datarus/contracts';
 
 export type { TaskKind } from './tasks/registry.js';
 export type { CommandIo } from './datagen-command.js';
@@ -36,4 +39,4 @@ export type {
   BlendedScore,
   MessageTypes,
   MessageName,
-} from './wire/generated.js';
+} from '@datarus/contracts';

@@ -2,7 +2,7 @@
 // its ground truth, the reasoning lines of a reflection reference, and (for tasks
 // with data files) the steps of an agentic reference with error variants that the
 // injector may swap in.
-import type { DataFile, Domain } from './wire/generated.js';
+import type { DataFile, Domain } from '@datarus/contracts';
 import type { Rng } from './rng.js';
 
 export type Difficulty = 1 | 2 | 3;

@@ -1,6 +1,6 @@
 // Tasks as JSONL: one proto3-canonical-JSON Task per line.
-import { messageFromJson, messageToJson } from './wire/codec.js';
-import type { Task } from './wire/generated.js';
+import { messageFromJson, messageToJson } from '@datarus/contracts';
+import type { Task } from '@datarus/contracts';
 
 export function taskToJsonLine(task: Task): string {
   return messageToJson('datarus.v1.Task', task);

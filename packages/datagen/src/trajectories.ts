@@ -2,7 +2,7 @@
 // Agentic references may carry one injected error (a typo, a wrong column, a wrong
 // formula): the mistaken step runs and prints its traceback or wrong value, and the
 // next step's thought names the mistake and reruns the right code.
-import { Mode, type ReferenceTrajectory, type StepLabel } from './wire/generated.js';
+import { Mode, type ReferenceTrajectory, type StepLabel } from '@datarus/contracts';
 import { answerText } from './format.js';
 import type { Rng } from './rng.js';
 import type { AgenticStep, ErrorVariant, TaskSpec } from './task-spec.js';

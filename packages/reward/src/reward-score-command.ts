@@ -6,8 +6,8 @@
 // code (0 ok, 2 bad flags, 1 unreadable or malformed input); packages/cli wires it.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DatarusError, ErrorCode } from '@datarus/contracts';
-import { parseTasksJsonl, taskFromJsonLine, type Mode, type ScoreRequest, type Task } from '@datarus/datagen';
+import { DatarusError, ErrorCode, type Mode, type ScoreRequest, type Task } from '@datarus/contracts';
+import { parseTasksJsonl, taskFromJsonLine } from '@datarus/datagen';
 import { verifyAnswer } from './rules/answer-verifier.js';
 import { hrmReward } from './rules/hrm.js';
 import { structuralReward } from './rules/structural-reward.js';

@@ -1,6 +1,6 @@
 // Arithmetic: integer expressions of 2 (easy) to 4 (hard) operands with + − × and,
 // at difficulty 3, exact division. Reflection only (no data files).
-import { Domain } from '../wire/generated.js';
+import { Domain } from '@datarus/contracts';
 import type { TaskGenerator } from '../task-spec.js';
 
 export const arithmetic: TaskGenerator = (rng, difficulty) => {

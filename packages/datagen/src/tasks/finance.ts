@@ -2,7 +2,7 @@
 // compound interest with monthly/quarterly compounding, and NPV of a cash-flow file
 // (both modes). Claims in the reasoning are computed from the values they show, so
 // every `expr = value` line holds to the shown precision.
-import { Domain } from '../wire/generated.js';
+import { Domain } from '@datarus/contracts';
 import { toCsv } from '../csv.js';
 import { fmt, py, shown } from '../format.js';
 import { traceback, type TaskGenerator } from '../task-spec.js';

@@ -1,7 +1,7 @@
 // Medicine: dosage by body weight (hard: weight in pounds, split into doses),
 // BMI (medium: height in cm; hard: imperial units with the 703 factor), and
 // sensitivity / specificity / Youden index from a file of test results (both modes).
-import { Domain } from '../wire/generated.js';
+import { Domain } from '@datarus/contracts';
 import { toCsv, type Cell } from '../csv.js';
 import { fmt, py, shown } from '../format.js';
 import { traceback, type TaskGenerator } from '../task-spec.js';

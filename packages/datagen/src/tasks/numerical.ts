@@ -2,7 +2,7 @@
 // Newton's method; the integral of a polynomial by its antiderivative; and a
 // least-squares line through a noisy xy.csv (slope, intercept, or a prediction;
 // both modes).
-import { Domain } from '../wire/generated.js';
+import { Domain } from '@datarus/contracts';
 import { toCsv } from '../csv.js';
 import { fmt, py, shown } from '../format.js';
 import { linearFit } from '../stats.js';

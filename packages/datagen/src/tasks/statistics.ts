@@ -1,7 +1,7 @@
 // Statistics of a generated monthly dataset (revenue and cost) with missing cells
 // and injected outliers: mean (easy), median (medium), mean after removing IQR
 // outliers (hard). Both modes; the agentic reference loads data.csv with pandas.
-import { Domain } from '../wire/generated.js';
+import { Domain } from '@datarus/contracts';
 import { toCsv, type Cell } from '../csv.js';
 import { fmt, py, shown } from '../format.js';
 import { iqrFilter, mean, median, present, sum } from '../stats.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer } from '@datarus/datagen';
+import type { Answer } from '@datarus/contracts';
 import { verifyAnswer } from './answer-verifier.js';
 
 const num = (number: number, unit = '', relTolerance = 0): Answer => ({ number, unit, relTolerance, value: 'number' });

@@ -3,7 +3,7 @@
 // ground truth of 25 with unit "%"; fractions ("3/4"), thousands separators
 // ("1,234.5"), currency signs and simple mass units (mcg, mg, g, kg, lb) are
 // understood; strings match after normalisation (case, spaces, punctuation).
-import type { Answer } from '@datarus/datagen';
+import type { Answer } from '@datarus/contracts';
 
 export const DEFAULT_REL_TOLERANCE = 1e-2;
 const MAX_ANSWER = 400;

@@ -12,7 +12,7 @@
 // or there is none (0.5); length = 1 up to the reference length, falling
 // linearly to 0 at `maxLengthRatio` times it.
 import { z } from 'zod';
-import type { Answer, Mode, Span } from '@datarus/datagen';
+import type { Answer, Mode, Span } from '@datarus/contracts';
 import { findClaims } from './arithmetic-claims.js';
 import { parseAnswer, verifyAnswer } from './answer-verifier.js';
 import { contentOf } from './tag-parser.js';

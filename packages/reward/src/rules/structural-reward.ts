@@ -3,7 +3,7 @@
 // pass. Every check is reported by name so a run can see which ones the policy
 // still fails. Departure: "answer short" is made concrete as one line of at most
 // 200 characters.
-import type { Mode, Span } from '@datarus/datagen';
+import type { Mode, Span } from '@datarus/contracts';
 import { contentOf } from './tag-parser.js';
 import { normalizeCode, viewTrajectory } from './trajectory-view.js';
 

@@ -1,7 +1,7 @@
 // Hand-written trajectories for the reward tests: one task in each mode and the
 // failure kinds the issue lists. Observation spans are given where the harness
 // appended the observations, as the rollout worker reports them.
-import type { Span, Task } from '@datarus/datagen';
+import type { Span, Task } from '@datarus/contracts';
 
 export const growthTask: Task = {
   id: 'hand-growth',

@@ -3,7 +3,7 @@
 // Also finds hallucinated observations: with the harness's observation spans, any
 // <observation> outside them; without, any that is not the single block directly
 // after the step's </action_input>.
-import type { Span } from '@datarus/datagen';
+import type { Span } from '@datarus/contracts';
 import { contentOf, parseTags, type ParseResult, type TagNode } from './tag-parser.js';
 
 export interface AgenticStepView {

@@ -2,7 +2,7 @@
 // pass as raw bytes and are decoded by the handler, so a malformed message
 // becomes a no-score answer instead of a transport error.
 import type * as grpc from '@grpc/grpc-js';
-import { grpcMethodPath, RewardServiceMethods } from '@datarus/datagen';
+import { grpcMethodPath, RewardServiceMethods } from '@datarus/contracts';
 
 const identity = (b: Buffer) => b;
 

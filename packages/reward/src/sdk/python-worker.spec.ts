@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import type { ScoreRequest } from '@datarus/datagen';
+import type { ScoreRequest } from '@datarus/contracts';
 import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
 import { serveRewardWorker, type Serving } from './serve-reward-worker.js';
 import { serveNats, type NatsServing } from './serve-nats.js';

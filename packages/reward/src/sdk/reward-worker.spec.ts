@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScoreRequest } from '@datarus/datagen';
+import type { ScoreRequest } from '@datarus/contracts';
 import { defineRewardWorker, runRewardWorker, toScoreResponse } from './reward-worker.js';
 import { localClient } from '../service/worker-clients.js';
 import { rewardQueueGroup, rewardWorkerSubject } from '../subjects.js';

@@ -3,8 +3,7 @@
 // `{ noScore: reason }`, sync or async. runRewardWorker turns whatever happens
 // (a throw, NaN, a score outside [0, 1], a non-object) into a well-formed
 // ScoreResponse, so a buggy scorer never takes its server down.
-import { ErrorCode } from '@datarus/contracts';
-import type { ScoreRequest, ScoreResponse, SubScore } from '@datarus/datagen';
+import { ErrorCode, type ScoreRequest, type ScoreResponse, type SubScore } from '@datarus/contracts';
 import { assertWorkerName } from '../subjects.js';
 
 export type ScoreResult =

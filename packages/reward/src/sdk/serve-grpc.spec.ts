@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { grpcMethodPath, decodeMessage, type ScoreRequest } from '@datarus/datagen';
+import { grpcMethodPath, decodeMessage, type ScoreRequest } from '@datarus/contracts';
 import { serveRewardWorker, type Serving } from './serve-reward-worker.js';
 import { serveGrpc, type GrpcServing } from './serve-grpc.js';
 import { structuralWorker, hrmWorker } from '../workers/builtin-workers.js';

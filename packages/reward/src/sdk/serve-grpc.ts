@@ -1,8 +1,7 @@
 // Serves a reward worker as a gRPC RewardService (insecure, for a trusted
 // network; put TLS in front for anything else).
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCode } from '@datarus/contracts';
-import { decodeMessage, encodeMessage, type ScoreResponse } from '@datarus/datagen';
+import { ErrorCode, decodeMessage, encodeMessage, type ScoreResponse } from '@datarus/contracts';
 import { rewardServiceDefinition } from './grpc-definition.js';
 import { noScoreResponse, runRewardWorker, type RewardWorker } from './reward-worker.js';
 

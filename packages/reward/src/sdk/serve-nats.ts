@@ -2,8 +2,7 @@
 // copies (in any language) share the load. A request that does not decode gets a
 // no-score reply with E_BAD_MESSAGE; nothing a request carries can stop the loop.
 import { connect, headers, type Msg, type NatsConnection } from 'nats';
-import { ErrorCode } from '@datarus/contracts';
-import type { ScoreResponse } from '@datarus/datagen';
+import { ErrorCode, type ScoreResponse } from '@datarus/contracts';
 import { ENCODING_HEADER, rewardQueueGroup, rewardWorkerSubject, type WireEncoding } from '../subjects.js';
 import { noScoreResponse, runRewardWorker, type RewardWorker } from './reward-worker.js';
 import { decodeBody, encodeBody } from './wire.js';

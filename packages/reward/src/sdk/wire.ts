@@ -1,7 +1,7 @@
 // Request/response bodies on NATS: binary protobuf by default, proto3 JSON when
 // the request says `datarus-encoding: json` (handy for languages without a
 // protobuf runtime at hand).
-import { decodeMessage, encodeMessage, messageFromJson, messageToJson, type MessageName, type MessageTypes } from '@datarus/datagen';
+import { decodeMessage, encodeMessage, messageFromJson, messageToJson, type MessageName, type MessageTypes } from '@datarus/contracts';
 import type { WireEncoding } from '../subjects.js';
 
 const utf8 = new TextEncoder();

@@ -4,7 +4,7 @@
 // score is left out of its side's mean and listed under `missing`; a side with no
 // score at all gives its weight to the other side (noted as "<side>:renormalised"),
 // and with no score on either side there is no reward.
-import type { BlendedScore, NoScore, SubScore } from '@datarus/datagen';
+import type { BlendedScore, NoScore, SubScore } from '@datarus/contracts';
 import type { CurriculumWeights } from '../rules/curriculum.js';
 
 export type WorkerRole = 'structure' | 'semantic';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import { generateTask, type ScoreRequest } from '@datarus/datagen';
+import type { ScoreRequest } from '@datarus/contracts';
+import { generateTask } from '@datarus/datagen';
 import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
 import { serveRewardWorker, type Serving } from '../sdk/serve-reward-worker.js';
 import { serveNats } from '../sdk/serve-nats.js';

@@ -4,8 +4,7 @@
 // missing score (reason + code), counted per worker and code; the service itself
 // never fails a request because of a worker.
 import type { NatsConnection } from 'nats';
-import { DatarusError, ErrorCode } from '@datarus/contracts';
-import type { BlendedScore, ScoreRequest } from '@datarus/datagen';
+import { DatarusError, ErrorCode, type BlendedScore, type ScoreRequest } from '@datarus/contracts';
 import { curriculumWeights } from '../rules/curriculum.js';
 import type { RewardWorker } from '../sdk/reward-worker.js';
 import { builtinWorkers } from '../workers/builtin-workers.js';

@@ -5,8 +5,7 @@
 // behind NATS or gRPC.
 import * as grpc from '@grpc/grpc-js';
 import { headers, type NatsConnection } from 'nats';
-import { ErrorCode } from '@datarus/contracts';
-import { decodeMessage, encodeMessage, RewardServiceMethods, grpcMethodPath, type ScoreRequest, type ScoreResponse } from '@datarus/datagen';
+import { ErrorCode, decodeMessage, encodeMessage, RewardServiceMethods, grpcMethodPath, type ScoreRequest, type ScoreResponse } from '@datarus/contracts';
 import { ENCODING_HEADER, rewardWorkerSubject, type WireEncoding } from '../subjects.js';
 import { noScoreResponse, runRewardWorker, toScoreResponse, type RewardWorker } from '../sdk/reward-worker.js';
 import { decodeBody, encodeBody } from '../sdk/wire.js';

@@ -1,8 +1,7 @@
 // The built-in reward workers: structural (tags), hrm (steps + trajectory) and
 // verifier (final answer only). Each is an ordinary RewardWorker, served like any
 // user-written one.
-import { ErrorCode } from '@datarus/contracts';
-import type { Mode, ScoreRequest } from '@datarus/datagen';
+import { ErrorCode, type Mode, type ScoreRequest } from '@datarus/contracts';
 import { verifyAnswer } from '../rules/answer-verifier.js';
 import { hrmReward, type HrmConfig } from '../rules/hrm.js';
 import { structuralReward } from '../rules/structural-reward.js';

@@ -3,7 +3,7 @@
 // file is read at runtime). Decoded objects have the canonical JSON shape of
 // generated.ts: enums as names, defaults filled in, unset message fields absent.
 import protobuf from 'protobufjs';
-import { DatarusError, ErrorCode } from '@datarus/contracts';
+import { DatarusError, ErrorCode } from '../errors.js';
 import { descriptorJson, type MessageName, type MessageTypes } from './generated.js';
 
 const root = protobuf.Root.fromJSON(descriptorJson as unknown as protobuf.INamespace);
