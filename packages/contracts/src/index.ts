@@ -12,6 +12,27 @@ export {
 } from './wire/codec.js';
 export { Domain, Mode, FinishReason, RewardServiceMethods, PolicyServiceMethods, descriptorJson } from './wire/generated.js';
 
+export {
+  SUBJECT_ROOT,
+  StreamName,
+  Header,
+  assertSubjectToken,
+  assertStreamName,
+  tasksSubject,
+  rolloutsSubject,
+  scoredSubject,
+  streamSubject,
+  streamSubjects,
+  dlqSubject,
+  dlqWildcard,
+  rewardWorkerSubject,
+  rewardQueueGroup,
+  eventSubject,
+  eventWildcard,
+  consumerName,
+} from './subjects.js';
+
+export type { WorkStreamName } from './subjects.js';
 export type {
   Task,
   Answer,
