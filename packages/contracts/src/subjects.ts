@@ -1,7 +1,7 @@
 // NATS subjects, JetStream stream names, durable consumer names and queue groups
 // of the datarus runtime, built only here. Grammar (tokens are separated by dots):
 //
-//   datarus.v1.tasks               stream TASKS     a Task for the rollout workers
+//   datarus.v1.tasks               stream TASKS     a RolloutRequest for the rollout workers
 //   datarus.v1.rollouts            stream ROLLOUTS  a RolloutGroup for the reward service
 //   datarus.v1.scored              stream SCORED    a ScoredGroup for the learner
 //   datarus.v1.dlq.<stream>        stream DLQ       dead letters taken off <stream>
@@ -15,6 +15,7 @@
 // wildcards (* >) or whitespace, so it can never widen a subscription. Message
 // bodies are binary protobuf of proto/datarus/v1 unless a header says otherwise.
 import { DatarusError, ErrorCode } from './errors.js';
+import type { MessageName } from './wire/generated.js';
 
 export const SUBJECT_ROOT = 'datarus.v1';
 
@@ -39,6 +40,14 @@ export type StreamName = (typeof StreamName)[keyof typeof StreamName];
 
 /** The streams that carry work (everything but the DLQ). */
 export type WorkStreamName = Exclude<StreamName, 'DLQ'>;
+
+/** The message each work stream carries (binary protobuf). */
+export const StreamMessage = {
+  TASKS: 'datarus.v1.RolloutRequest',
+  ROLLOUTS: 'datarus.v1.RolloutGroup',
+  SCORED: 'datarus.v1.ScoredGroup',
+} as const satisfies Record<WorkStreamName, MessageName>;
+export type StreamMessage = typeof StreamMessage;
 
 const streamNames = new Set<string>(Object.values(StreamName));
 

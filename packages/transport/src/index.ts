@@ -1,0 +1,27 @@
+// @datarus/transport: the NATS JetStream and gRPC adapters of the runtime:
+// connections from config, the TASKS / ROLLOUTS / SCORED / DLQ streams, a typed
+// de-duplicating publisher, a typed durable consumer with dead letters and a
+// duplicate filter, and the PolicyService server and client.
+export {
+  TransportConfig,
+  NatsConfig,
+  StreamsConfig,
+  StreamSettings,
+  ConsumerSettings,
+  GrpcServerConfig,
+  GrpcClientConfig,
+  PolicyServiceConfig,
+  TlsFiles,
+  parseConfig,
+} from './transport-config.js';
+export { connectNats, natsConnectionOptions } from './nats-connection.js';
+export { ensureStreams, streamConfig } from './jetstream/ensure-streams.js';
+export { JetStreamPublisher, groupIdOf } from './jetstream/publisher.js';
+export { startDurableConsumer, durableConsumerConfig } from './jetstream/durable-consumer.js';
+export { deadLetter } from './jetstream/dead-letter.js';
+export { checkWorkMessage } from './jetstream/work-message-check.js';
+export { ProcessedIds } from './processed-ids.js';
+
+export type { PublishOptions, Published, StreamMessageType } from './jetstream/publisher.js';
+export type { DurableConsumer, DurableConsumerOptions, Delivery, ConsumerEvent, ConsumerStats } from './jetstream/durable-consumer.js';
+export type { DeadLetter } from './jetstream/dead-letter.js';
