@@ -25,3 +25,15 @@ export { ProcessedIds } from './processed-ids.js';
 export type { PublishOptions, Published, StreamMessageType } from './jetstream/publisher.js';
 export type { DurableConsumer, DurableConsumerOptions, Delivery, ConsumerEvent, ConsumerStats } from './jetstream/durable-consumer.js';
 export type { DeadLetter } from './jetstream/dead-letter.js';
+
+export { servePolicy } from './policy/policy-server.js';
+export { PolicyClient, WeightsAssembler } from './policy/policy-client.js';
+export { InMemoryPolicyStore } from './policy/policy-store.js';
+export { WeightsHasher, weightsChecksum, describeWeights } from './policy/weights-checksum.js';
+export { policyServiceDefinition } from './policy/policy-definition.js';
+export { serverCredentials, channelCredentials, toServiceError, fromServiceError, ERROR_CODE_METADATA } from './grpc-credentials.js';
+
+export type { PolicyServing, ServePolicyOptions } from './policy/policy-server.js';
+export type { FetchOptions, FetchedWeights } from './policy/policy-client.js';
+export type { PolicySource } from './policy/policy-store.js';
+export type { NamedTensor } from './policy/weights-checksum.js';
