@@ -9,7 +9,8 @@
 //      crashed the process still comes back once more to be dead-lettered here)
 //   2. bytes do not decode, or break the contract (no group id, ragged arrays)
 //                                             -> dead letter E_BAD_MESSAGE
-//   3. group id already processed (ProcessedIds) -> ack, counted as duplicate
+//   3. group id already processed (ProcessedIds) -> ack, counted as duplicate;
+//      being handled by this process right now -> nak, looked at again later
 //   4. handler resolves -> id recorded, ack; handler throws a DatarusError with
 //      E_BAD_MESSAGE -> dead letter; throws anything else -> nak after nakDelayMs,
 //      or dead letter E_MAX_DELIVERIES on the last allowed delivery.
@@ -131,6 +132,7 @@ export async function startDurableConsumer<S extends WorkStreamName>(nc: NatsCon
   };
   const messageName = StreamMessage[stream];
 
+  const running = new Set<string>();
   const toDlq = async (m: JsMsg, groupId: string, code: ErrorCode, reason: string) => {
     if (await deadLetter(js, m, { stream, consumer: durable, code, reason }, settings.nakDelayMs)) {
       stats.deadLettered++;
@@ -159,6 +161,12 @@ export async function startDurableConsumer<S extends WorkStreamName>(nc: NatsCon
       m.ack();
       return;
     }
+    if (running.has(groupId)) {
+      // the same group is being handled right now (a redelivery overtook it): look again later
+      m.nak(settings.nakDelayMs);
+      return;
+    }
+    running.add(groupId);
     const keepAlive = settings.extendAckWait ? setInterval(() => m.working(), Math.max(100, Math.floor(settings.ackWaitMs / 3))) : undefined;
     try {
       await opts.handler(message, { subject: m.subject, streamSequence: m.seq, deliveryCount, groupId, headers: m.headers });
@@ -174,6 +182,7 @@ export async function startDurableConsumer<S extends WorkStreamName>(nc: NatsCon
       return;
     } finally {
       clearInterval(keepAlive);
+      running.delete(groupId);
     }
     processed?.add(groupId);
     stats.handled++;

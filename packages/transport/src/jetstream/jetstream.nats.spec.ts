@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AckPolicy, type JetStreamManager, type NatsConnection } from 'nats';
 import { dlqSubject, Header, normalizeMessage, StreamMessage, streamSubject, type WorkStreamName } from '@datarus/contracts';
 import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
-import { rolloutGroup, rolloutRequest, scoredGroup, until } from '../testing/messages.fixture.js';
+import { eventually, rolloutGroup, rolloutRequest, scoredGroup, until } from '../testing/messages.fixture.js';
 import { connectNats } from '../nats-connection.js';
 import { ProcessedIds } from '../processed-ids.js';
 import { ensureStreams } from './ensure-streams.js';
@@ -81,8 +81,7 @@ describe('JetStream transport', () => {
     expect(got[0]).toEqual(normalizeMessage(StreamMessage[stream], sent as never));
     const info = await jsm.consumers.info(stream, 'rt');
     expect(info.config.ack_policy).toBe(AckPolicy.Explicit);
-    await until(() => true);
-    expect((await jsm.consumers.info(stream, 'rt')).num_ack_pending).toBe(0);
+    await eventually(async () => (await jsm.consumers.info(stream, 'rt')).num_ack_pending === 0, 5000, 'ack to land');
   });
 
   it('stores a group published twice with one msg id once', async () => {
@@ -126,8 +125,10 @@ describe('JetStream transport', () => {
     expect(dead[1].headers[Header.DlqReason]).toMatch(stream === 'TASKS' ? /groupId is empty/ : /samples\[0\]: 3 tokens but 3 log-probs and 2 mask entries/);
     expect(events.filter((e) => e.type === 'dead-lettered')).toHaveLength(2);
     // terminated: nothing left pending or waiting on the work stream's consumer
-    const info = await jsm.consumers.info(stream, 'dlq-test');
-    expect(info.num_ack_pending + info.num_pending).toBe(0);
+    await eventually(async () => {
+      const info = await jsm.consumers.info(stream, 'dlq-test');
+      return info.num_ack_pending + info.num_pending === 0;
+    }, 5000, 'dead letters terminated');
   });
 
   it('trains once on a group redelivered after its consumer died without acking', async () => {
@@ -163,7 +164,7 @@ describe('JetStream transport', () => {
     await publisher.publish('SCORED', scoredGroup('g-once'), { msgId: 'g-once:retry' });
     await until(() => b.stats.duplicates === 2, 10_000, 'second copy filtered');
     expect(trained).toEqual(['g-once']);
-    expect((await jsm.consumers.info('SCORED', 'learner')).num_ack_pending).toBe(0);
+    await eventually(async () => (await jsm.consumers.info('SCORED', 'learner')).num_ack_pending === 0, 5000, 'acks to land');
   });
 
   it('retries a failing handler and dead-letters it after max deliveries', async () => {
@@ -205,6 +206,6 @@ describe('JetStream transport', () => {
     await until(() => c.stats.handled === 20, 10_000, '20 handled');
     console.log(`bounded consumer: peak in flight ${peak} (limit 3) over 20 messages`);
     expect(peak).toBe(3);
-    expect((await jsm.streams.info('TASKS')).state.messages).toBe(0); // work queue: acked messages leave
+    await eventually(async () => (await jsm.streams.info('TASKS')).state.messages === 0, 5000, 'work queue to drain'); // acked messages leave
   });
 });

@@ -80,3 +80,12 @@ export async function until(cond: () => boolean, ms = 10_000, what = 'condition'
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Resolves when the async `cond` holds, polling; rejects after `ms`. */
+export async function eventually(cond: () => Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,37 @@
+// Connection options from config against real servers with token and
+// user/password authorization.
+import { describe, expect, it } from 'vitest';
+import { startNatsServer } from './testing/nats-server.fixture.js';
+import { connectNats, natsConnectionOptions } from './nats-connection.js';
+
+describe('connectNats', () => {
+  it('authenticates with a token and refuses a wrong one', async () => {
+    const server = await startNatsServer({ config: 'authorization { token: "s3cret" }' });
+    try {
+      const nc = await connectNats({ url: server.url, token: 's3cret' });
+      await nc.flush();
+      await nc.close();
+      await expect(connectNats({ url: server.url, token: 'nope' })).rejects.toMatchObject({ code: 'E_TRANSPORT_FAILED' });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('authenticates with user and password', async () => {
+    const server = await startNatsServer({ config: 'authorization { user: learner, password: "pw-1" }' });
+    try {
+      const nc = await connectNats({ url: server.url, user: 'learner', password: 'pw-1' });
+      await nc.close();
+      await expect(connectNats({ url: server.url, user: 'learner', password: 'wrong' })).rejects.toMatchObject({ code: 'E_TRANSPORT_FAILED' });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('validates the config, naming the bad field', () => {
+    expect(natsConnectionOptions({})).toMatchObject({ servers: 'nats://127.0.0.1:4222', maxReconnectAttempts: -1 });
+    expect(() => natsConnectionOptions({ user: 'a' })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('nats.password') }));
+    expect(() => natsConnectionOptions({ reconnectWaitMs: -5 })).toThrow(expect.objectContaining({ message: expect.stringContaining('nats.reconnectWaitMs') }));
+    expect(() => natsConnectionOptions({ tls: { caFile: '/nonexistent/ca.pem' } })).toThrow(expect.objectContaining({ code: 'E_FILE_NOT_FOUND' }));
+  });
+});
