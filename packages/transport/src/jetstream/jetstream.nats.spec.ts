@@ -188,6 +188,23 @@ describe('JetStream transport', () => {
     expect(dead.headers[Header.DlqReason]).toMatch(/reward workers down/);
   });
 
+  it('dead-letters a message whose consumers keep dying on it', async () => {
+    const settings = { maxDeliver: 1, ackWaitMs: 800, extendAckWait: false };
+    const ncA = await connectNats({ url: server.url });
+    const a = await startDurableConsumer(ncA, { stream: 'ROLLOUTS', durable: 'crashy', settings, handler: () => ncA.close() });
+    await publisher.publish('ROLLOUTS', rolloutGroup('g-poison'));
+    await until(() => a.stats.delivered === 1, 10_000, 'first delivery');
+    await a.stop();
+    let ran = 0;
+    const b = await startDurableConsumer(nc, { stream: 'ROLLOUTS', durable: 'crashy', settings, handler: () => void ran++ });
+    consumers.push(b);
+    await until(() => b.stats.deadLettered === 1, 10_000, 'dead letter on the extra delivery');
+    expect(ran).toBe(0);
+    const [dead] = await deadLetters('ROLLOUTS');
+    expect(dead.headers[Header.DlqCode]).toBe('E_MAX_DELIVERIES');
+    expect(dead.headers[Header.DlqDeliveries]).toBe('2');
+  });
+
   it('bounds the handlers in flight', async () => {
     let running = 0;
     let peak = 0;
