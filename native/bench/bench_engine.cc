@@ -25,7 +25,7 @@ using namespace datarus;
 using namespace datarus::bench;
 
 int main(int argc, char** argv) {
-  passiveOpenMp(argv);
+  openMpDefaults(argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: datarus_bench MODEL [--prompt-tokens N] [--new-tokens N] [--json]\n");
     return 2;

@@ -113,7 +113,7 @@ int measureMemory(const Model& m, const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  passiveOpenMp(argv);
+  openMpDefaults(argv);
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: datarus_bench_generate MODEL [--group 8] [--prompt-tokens 256] [--new-tokens 128] "

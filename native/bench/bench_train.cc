@@ -18,6 +18,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "error.h"
 #include "grpo/grpo_step.h"
 #include "grpo/reference_model.h"
@@ -52,10 +53,7 @@ int64_t matmulParameters(const ModelConfig& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (!std::getenv("OMP_WAIT_POLICY")) {  // see bench_engine.cc
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv);
-  }
+  bench::openMpDefaults(argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: datarus_bench_train MODEL [--batch N] [--seq N] [--prompt N] [--micro-batch N] [--beta X] [--steps N] [--json]\n");
     return 2;

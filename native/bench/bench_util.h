@@ -1,6 +1,6 @@
 // bench_util.h — measurements shared by the benchmarks: the machine's fp32 matmul
 // rate and read bandwidth (taken in the same run as the figures they bound),
-// peak resident memory, and the passive OpenMP wait policy.
+// peak resident memory, and the OpenMP wait-policy default.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -18,11 +18,13 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// libgomp reads its wait policy when it loads: spinning threads starve each other
-// on small machines, so re-exec once with the passive policy unless one is set.
-inline void passiveOpenMp(char** argv) {
-  if (!std::getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+// libgomp reads its wait policy when it loads. Long spinning starves OpenBLAS's
+// threads on small machines and immediate sleeping makes every short parallel loop
+// of a decode step pay a wake-up, so unless the user chose a policy, re-exec once
+// with a short spin (the same default as packages/engine/src/native-binding.ts).
+inline void openMpDefaults(char** argv) {
+  if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) {
+    setenv("GOMP_SPINCOUNT", "10000", 1);
     execv("/proc/self/exe", argv);
   }
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "error.h"
+#include "decode_attention.h"
 #include "fused_norm_rope.h"
 #include "skinny_linear.h"
 
@@ -174,8 +175,18 @@ at::Tensor Model::attention(const Layer& w, const at::Tensor& x, const at::Tenso
     k = cache->k[layer].narrow(2, 0, S);  // [B, Hkv, S, D]
     v = cache->v[layer].narrow(2, 0, S);
   }
-  const int64_t S = k.size(2);
   const double scale = 1.0 / std::sqrt(double(D));
+  if (cache && T == 1 && kernels::fusedApplies(q)) {
+    // Decode step: one fused pass over prefix and cached keys instead of batched matmuls.
+    std::vector<int64_t> visible(cache->lengths);
+    for (auto& n : visible) n += 1;  // the slot just written
+    const int64_t P = cache->prefixLen;
+    at::Tensor out = kernels::decodeAttention(q.view({B, Hkv * G, D}), P ? cache->prefixK[layer][0] : at::Tensor(),
+                                              P ? cache->prefixV[layer][0] : at::Tensor(), cache->k[layer],
+                                              cache->v[layer], visible, scale);  // [B, Hq, D]
+    return project(out.view({B, 1, Hkv * G * D}), w.o);
+  }
+  const int64_t S = k.size(2);
   // Group query heads under their key/value head: [B, Hkv, G*T, D].
   q = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
   at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * scale;  // [B, Hkv, G*T, S]

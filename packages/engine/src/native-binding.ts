@@ -30,7 +30,7 @@ function verifyInChild(path: string): void {
   if (existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint(path)) return;
   const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path)}).buildInfo()`], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
+    env: { ...process.env, ...openMpDefaults() },
     timeout: 120_000,
   });
   if (child.status !== 0) {
@@ -44,6 +44,17 @@ function verifyInChild(path: string): void {
   }
 }
 
+/**
+ * libgomp reads its wait policy when it loads. Idle threads that spin for long
+ * starve OpenBLAS's threads next to them on small machines, while threads that
+ * sleep at once make each of a decode step's short parallel loops pay a wake-up;
+ * a short spin (GOMP_SPINCOUNT) serves both. Either variable set by the user wins.
+ */
+export function openMpDefaults(): Record<string, string> {
+  if (process.env.OMP_WAIT_POLICY || process.env.GOMP_SPINCOUNT) return {};
+  return { GOMP_SPINCOUNT: '10000' };
+}
+
 /** Loads the addon once per process. */
 export function loadNative(): NativeAddon {
   if (cached) return cached;
@@ -55,9 +66,7 @@ export function loadNative(): NativeAddon {
     );
   }
   verifyInChild(path);
-  // libgomp reads its wait policy when it loads: busy-waiting threads starve each
-  // other on small machines, so default to the passive policy.
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  Object.assign(process.env, openMpDefaults());
   cached = require(path) as NativeAddon;
   return cached;
 }

@@ -1,0 +1,26 @@
+// decode_attention.h — attention of one new token per row against a shared prompt
+// prefix and the row's own cached keys/values, in one pass (fp32, CPU, no grad).
+//
+// In a decode step every (row, kv-head) pair does a few tiny dot-product blocks;
+// ATen runs them as batched matmuls whose per-batch dispatch costs far more than
+// the arithmetic. This loop computes, for each query head, softmax(q·Kᵀ·scale)·V
+// over the prefix keys then the row's first `lengths[b]` cached keys, with a
+// running max (one pass, no score buffer beyond the row). model.cpp's ATen path is
+// its reference (native/test/decode_attention_test.cc).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <vector>
+
+namespace datarus::kernels {
+
+// q:       [B, Hq, D] fp32 contiguous (one token per row; Hq = Hkv·G, kv-head-major)
+// prefixK: [Hkv, P, D] or undefined;  prefixV likewise
+// k, v:    [B, Hkv, capacity, D] (cache buffers; row b's valid slots are [0, lengths[b]))
+// → [B, Hq, D] fp32.
+at::Tensor decodeAttention(const at::Tensor& q, const at::Tensor& prefixK, const at::Tensor& prefixV,
+                           const at::Tensor& k, const at::Tensor& v, const std::vector<int64_t>& lengths,
+                           double scale);
+
+}  // namespace datarus::kernels
