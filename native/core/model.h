@@ -14,33 +14,11 @@
 #include <vector>
 
 #include "config.h"
+#include "decoder.h"
+#include "kv_cache.h"
 #include "tensors.h"
 
 namespace datarus {
-
-// Per-layer key/value cache of B rows, optionally behind a shared prefix.
-//
-// k[l], v[l]: [B, Hkv, capacity, D] in the model dtype. Row r holds lengths[r]
-// valid positions; rows may differ (samples of a group stop or resume at
-// different points). prefixK[l], prefixV[l]: [1, Hkv, P, D], keys/values of a
-// prompt that every row continues; it is read by all rows and never copied.
-// A row's token at cache slot s sits at absolute position prefixLen + s.
-struct KVCache {
-  std::vector<at::Tensor> k, v;
-  std::vector<int64_t> lengths;  // [B]
-  int64_t capacity = 0;
-  int64_t batch = 0;
-  std::vector<at::Tensor> prefixK, prefixV;
-  int64_t prefixLen = 0;
-
-  int64_t length(int64_t row = 0) const { return lengths[static_cast<size_t>(row)]; }
-  int64_t maxLength() const;
-  bool uniform() const;  // all rows hold the same number of positions
-  // Reallocates to at least `needed` slots per row (doubling), keeping contents.
-  void reserve(int64_t needed);
-  // Bytes held by the per-row buffers (the shared prefix is not counted).
-  int64_t bytes() const;
-};
 
 class Model {
  public:
@@ -56,6 +34,9 @@ class Model {
   const TensorMap& parameters() const { return params_; }
   // Output projection [V, H] (the embedding matrix when tied).
   const at::Tensor& lmHead() const { return lmHead_; }
+  const at::Tensor& embedding() const { return embed_; }    // [V, H]
+  const at::Tensor& finalNorm() const { return finalNorm_; }  // [H]
+  const std::vector<DecoderLayer>& layers() const { return layers_; }
 
   // A cache for `batch` sequences of up to `capacity` tokens.
   KVCache newCache(int64_t batch, int64_t capacity) const;
@@ -78,13 +59,6 @@ class Model {
   void setTrainable(bool trainable);
 
  private:
-  struct Layer {
-    at::Tensor inputNorm, q, qBias, k, kBias, v, vBias, o, postNorm, gate, up, down;
-  };
-
-  at::Tensor attention(const Layer& w, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                       const at::Tensor& mask, KVCache* cache, size_t layer) const;
-  at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
   const at::Tensor& take(TensorMap& src, const std::string& name, std::vector<int64_t> shape);
 
   ModelConfig config_;
@@ -92,11 +66,8 @@ class Model {
   at::ScalarType dtype_;
   TensorMap params_;
   at::Tensor embed_, finalNorm_, lmHead_;
-  std::vector<Layer> layers_;
+  std::vector<DecoderLayer> layers_;
 };
-
-// The dtype that norms, softmax and logits are computed in: fp32, or fp64 for an fp64 model.
-at::ScalarType accType(const at::Tensor& t);
 
 // Checks ids are in [0, vocab) and their count fits the context; throws
 // E_TOKEN_OUT_OF_RANGE / E_CONTEXT_OVERFLOW with the offending value.

@@ -7,8 +7,8 @@
 // when embeddings are tied). Shard i lives on devices[i % devices.size()]; with one
 // device (CPU offload, or a single GPU) the shards are still separate parameter sets,
 // so the hand-over between shards and the memory split are exercised everywhere.
-// The forward pass mirrors model.cpp's decoder (no KV cache: the reference only ever
-// scores whole sequences); a test pins its log-probs to the policy's. Log-probs are
+// Its layers run the same decoder code as the policy (decoder.h), without a KV cache:
+// the reference only ever scores whole sequences; a test pins its log-probs to the policy's. Log-probs are
 // computed over chunks of positions, like the policy's, so [B, T, V] is never alive.
 #pragma once
 
@@ -40,17 +40,12 @@ class ShardedReference {
   const ModelConfig& config() const { return config_; }
 
  private:
-  struct Layer {
-    at::Tensor inputNorm, q, qBias, k, kBias, v, vBias, o, postNorm, gate, up, down;
-  };
   struct Shard {
     at::Device device = at::kCPU;
     at::Tensor embed, finalNorm, lmHead;  // defined on the first / last shard only
-    std::vector<Layer> layers;
+    std::vector<DecoderLayer> layers;
   };
 
-  at::Tensor layerForward(const Layer& w, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) const;
-  at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
 
   ModelConfig config_;
   at::ScalarType dtype_;

@@ -1,0 +1,160 @@
+// decoder.cpp — one pre-norm decoder layer (GQA attention with RoPE, SwiGLU MLP),
+// shared by the policy model and the sharded reference.
+#include "decoder.h"
+
+#include <cmath>
+
+#include "decode_attention.h"
+#include "error.h"
+#include "fused_norm_rope.h"
+#include "skinny_linear.h"
+
+namespace datarus {
+
+at::ScalarType accType(const at::Tensor& t) { return at::promote_types(t.scalar_type(), at::kFloat); }
+
+std::vector<at::Tensor> DecoderLayer::tensors() const {
+  return {inputNorm, q, qBias, k, kBias, v, vBias, o, postNorm, gate, up, down};
+}
+
+DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
+  auto move = [&](const at::Tensor& t) {
+    return t.defined() ? t.detach().to(device, dtype, false, /*copy=*/true).contiguous() : at::Tensor();
+  };
+  return {move(inputNorm), move(q), move(qBias), move(k), move(kBias), move(v),
+          move(vBias),     move(o), move(postNorm), move(gate), move(up), move(down)};
+}
+
+at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  if (!at::GradMode::is_enabled() && kernels::skinnyLinearApplies(x, w)) return kernels::skinnyLinear(x, w, b);
+  return at::linear(x, w, b);
+}
+
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  if (kernels::fusedApplies(x)) return kernels::rmsNorm(x, weight, eps);
+  // Normalise in fp32 or wider (as transformers does), then scale in the model dtype.
+  at::Tensor xf = x.to(accType(x));
+  at::Tensor inv = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * (xf * inv).to(x.scalar_type());
+}
+
+LayerInputs layerInputs(const ModelConfig& config, at::ScalarType dtype, at::Device device, int64_t T, int64_t pos0,
+                        KVCache* cache) {
+  auto i64 = at::TensorOptions().dtype(at::kLong).device(device);
+  at::Tensor start;  // [B or 1, 1] slot of each row's first new token
+  int64_t S = T;     // key slots visible after this call
+  if (cache) {
+    start = at::tensor(cache->lengths, at::kLong).to(device).unsqueeze(1);
+    S = cache->maxLength() + T;
+    pos0 = cache->prefixLen;
+  } else {
+    start = at::zeros({1, 1}, i64);
+  }
+  LayerInputs in;
+  in.cache = cache;
+  // Rotary tables per row: absolute positions pos0 + start + t → cos, sin [B or 1, T, 1, D].
+  const at::ScalarType acc = at::promote_types(dtype, at::kFloat);
+  at::Tensor pos = (start + at::arange(T, i64).unsqueeze(0) + pos0).to(acc);  // [B or 1, T]
+  at::Tensor invFreq = 1.0 / at::pow(config.ropeTheta, at::arange(0, config.headDim, 2, pos.options()) /
+                                                            static_cast<double>(config.headDim));  // [D/2]
+  at::Tensor freqs = pos.unsqueeze(-1) * invFreq;             // [B, T, D/2]
+  at::Tensor emb = at::cat({freqs, freqs}, -1).unsqueeze(2);  // [B, T, 1, D]
+  in.cos = emb.cos();
+  in.sin = emb.sin();
+  // Causal mask over cache slots: row r's query t sees slots s <= start_r + t. [B or 1, 1, 1, T, S]
+  if (T > 1 || (cache && !cache->uniform())) {
+    at::Tensor qslot = (start + at::arange(T, i64).unsqueeze(0)).unsqueeze(-1);  // [B, T, 1]
+    in.mask = (at::arange(S, i64).view({1, 1, S}) > qslot).view({-1, 1, 1, T, S});
+  }
+  return in;
+}
+
+namespace {
+
+// Hugging Face rotary layout: the two halves of each head are the (x, y) pairs.
+at::Tensor rotateHalf(const at::Tensor& x) {
+  int64_t half = x.size(-1) / 2;
+  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x, const LayerInputs& in,
+                     size_t layer) {
+  const at::Tensor &cos = in.cos, &sin = in.sin, &mask = in.mask;
+  KVCache* cache = in.cache;
+  const int64_t B = x.size(0), T = x.size(1), D = config.headDim;
+  const int64_t Hkv = config.numKvHeads, G = config.numHeads / Hkv;
+  auto rope = [&](at::Tensor t) {  // t: [B, T, heads, D]; cos, sin: [B or 1, T, 1, D]
+    if (kernels::fusedApplies(t)) {
+      kernels::ropeInPlace(t, cos, sin);
+      return t;
+    }
+    at::Tensor a = t.to(accType(t));
+    return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
+  };
+  at::Tensor q = rope(project(x, w.q, w.qBias).view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
+  at::Tensor k = rope(project(x, w.k, w.kBias).view({B, T, Hkv, D}));      // [B, T, Hkv, D]
+  at::Tensor v = project(x, w.v, w.vBias).view({B, T, Hkv, D});            // [B, T, Hkv, D]
+  k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
+  v = v.transpose(1, 2);
+  if (cache) {
+    if (cache->uniform()) {
+      cache->k[layer].narrow(2, cache->length(0), T).copy_(k);
+      cache->v[layer].narrow(2, cache->length(0), T).copy_(v);
+    } else {
+      for (int64_t r = 0; r < B; ++r) {
+        cache->k[layer][r].narrow(1, cache->length(r), T).copy_(k[r]);
+        cache->v[layer][r].narrow(1, cache->length(r), T).copy_(v[r]);
+      }
+    }
+    const int64_t S = cache->maxLength() + T;
+    k = cache->k[layer].narrow(2, 0, S);  // [B, Hkv, S, D]
+    v = cache->v[layer].narrow(2, 0, S);
+  }
+  const double scale = 1.0 / std::sqrt(double(D));
+  if (cache && T == 1 && kernels::fusedApplies(q)) {
+    // Decode step: one fused pass over prefix and cached keys instead of batched matmuls.
+    std::vector<int64_t> visible(cache->lengths);
+    for (auto& n : visible) n += 1;  // the slot just written
+    const int64_t P = cache->prefixLen;
+    at::Tensor out = kernels::decodeAttention(q.view({B, Hkv * G, D}), P ? cache->prefixK[layer][0] : at::Tensor(),
+                                              P ? cache->prefixV[layer][0] : at::Tensor(), cache->k[layer],
+                                              cache->v[layer], visible, scale);  // [B, Hq, D]
+    return project(out.view({B, 1, Hkv * G * D}), w.o);
+  }
+  const int64_t S = k.size(2);
+  // Group query heads under their key/value head: [B, Hkv, G*T, D].
+  q = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * scale;  // [B, Hkv, G*T, S]
+  if (mask.defined()) scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
+  const int64_t P = cache ? cache->prefixLen : 0;
+  if (P == 0) {
+    at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());
+    at::Tensor out = at::matmul(probs, v);  // [B, Hkv, G*T, D]
+    out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
+    return project(out, w.o);  // [B, T, H]
+  }
+  // Shared prefix: every row's queries become extra rows of one [Hkv, B*G*T, D]
+  // matrix against the single copy of the prefix keys — no per-row copy of them.
+  const at::Tensor& kp = cache->prefixK[layer][0];                         // [Hkv, P, D]
+  const at::Tensor& vp = cache->prefixV[layer][0];                         // [Hkv, P, D]
+  at::Tensor qf = q.transpose(0, 1).reshape({Hkv, B * G * T, D});          // [Hkv, B*G*T, D]
+  at::Tensor sp = at::bmm(qf, kp.transpose(1, 2)).to(accType(q)) * scale;  // [Hkv, B*G*T, P]
+  sp = sp.view({Hkv, B, G * T, P}).transpose(0, 1);                        // [B, Hkv, G*T, P]
+  at::Tensor probs = at::softmax(at::cat({sp, scores}, -1), -1).to(x.scalar_type());  // [B, Hkv, G*T, P+S]
+  at::Tensor pp = probs.narrow(-1, 0, P).transpose(0, 1).reshape({Hkv, B * G * T, P});
+  at::Tensor out = at::bmm(pp, vp).view({Hkv, B, G * T, D}).transpose(0, 1);  // [B, Hkv, G*T, D]
+  out = out + at::matmul(probs.narrow(-1, P, S), v);
+  out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
+  return project(out, w.o);  // [B, T, H]
+}
+
+}  // namespace
+
+at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x, const LayerInputs& in,
+                        size_t layer) {
+  at::Tensor y = x + attention(config, w, rmsNorm(x, w.inputNorm, config.rmsNormEps), in, layer);
+  at::Tensor h = rmsNorm(y, w.postNorm, config.rmsNormEps);
+  return y + project(at::silu(project(h, w.gate)) * project(h, w.up), w.down);
+}
+
+}  // namespace datarus
