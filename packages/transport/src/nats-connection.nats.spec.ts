@@ -1,7 +1,7 @@
 // Connection options from config against real servers with token and
 // user/password authorization.
 import { describe, expect, it } from 'vitest';
-import { startNatsServer } from './testing/nats-server.fixture.js';
+import { startNatsServer } from '../../../test/support/nats-server.js';
 import { connectNats, natsConnectionOptions } from './nats-connection.js';
 
 describe('connectNats', () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import type { ScoreRequest } from '@datarus/contracts';
-import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
+import { startNatsServer, type NatsServerHandle } from '../../../../test/support/nats-server.js';
 import { serveRewardWorker, type Serving } from './serve-reward-worker.js';
 import { serveNats, type NatsServing } from './serve-nats.js';
 import { structuralWorker } from '../workers/builtin-workers.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import type { ScoreRequest } from '@datarus/contracts';
 import { generateTask } from '@datarus/datagen';
-import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
+import { startNatsServer, type NatsServerHandle } from '../../../../test/support/nats-server.js';
 import { serveRewardWorker, type Serving } from '../sdk/serve-reward-worker.js';
 import { serveNats } from '../sdk/serve-nats.js';
 import { builtinWorkers } from '../workers/builtin-workers.js';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AckPolicy, type JetStreamManager, type NatsConnection } from 'nats';
 import { dlqSubject, Header, normalizeMessage, StreamMessage, streamSubject, type WorkStreamName } from '@datarus/contracts';
-import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
+import { startNatsServer, type NatsServerHandle } from '../../../../test/support/nats-server.js';
 import { eventually, rolloutGroup, rolloutRequest, scoredGroup, until } from '../testing/messages.fixture.js';
 import { connectNats } from '../nats-connection.js';
 import { ProcessedIds } from '../processed-ids.js';

@@ -4,7 +4,7 @@
 // and every group is handled exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { startNatsServer, type NatsServerHandle } from '../testing/nats-server.fixture.js';
+import { startNatsServer, type NatsServerHandle } from '../../../../test/support/nats-server.js';
 import { eventually, rolloutGroup, scoredGroup, until } from '../testing/messages.fixture.js';
 import { connectNats } from '../nats-connection.js';
 import { ensureStreams } from './ensure-streams.js';
