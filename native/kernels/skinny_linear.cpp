@@ -29,7 +29,9 @@ __attribute__((target("avx2,fma"))) void rowsKernel(const float* x, const float*
     const float* wr = w + n * K;
     __m256 acc[M];
     for (int i = 0; i < M; ++i) acc[i] = _mm256_setzero_ps();
+    const float* ahead = wr + 4 * K;  // four rows ahead: keeps the stream in flight
     for (int64_t k = 0; k < K8; k += 8) {
+      if ((k & 15) == 0 && n + 4 < n1) _mm_prefetch(reinterpret_cast<const char*>(ahead + k), _MM_HINT_T0);
       __m256 wv = _mm256_loadu_ps(wr + k);
       for (int i = 0; i < M; ++i) acc[i] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i * K + k), wv, acc[i]);
     }
