@@ -2,10 +2,10 @@
 // loopback port for a test, and stops it after; `restart()` stops it and starts
 // it again on the same port and store, as a crash-and-recover would. Never a mock.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface NatsServerHandle {
   url: string;
@@ -42,6 +42,14 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** NATS_SERVER, else nats-server on PATH, else Debian's /usr/sbin (not on a user's PATH). */
+export function natsServerBinary(): string {
+  if (process.env.NATS_SERVER) return process.env.NATS_SERVER;
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
+  for (const d of dirs) if (d && existsSync(join(d, 'nats-server'))) return join(d, 'nats-server');
+  return 'nats-server';
+}
+
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'datarus-nats-'));
@@ -51,7 +59,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   let exited: Promise<void>;
 
   const launch = async () => {
-    proc = spawn(process.env.NATS_SERVER ?? 'nats-server', ['-c', conf, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')], {
+    proc = spawn(natsServerBinary(), ['-c', conf, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
