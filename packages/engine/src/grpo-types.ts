@@ -2,6 +2,8 @@
 // the algorithms). Token-aligned arrays have one entry per predicted token: length
 // len(sequence) − 1, entry t is about token t + 1.
 
+import type { OptimizerOptions } from './options.js';
+
 export interface GrpoBatch {
   /** Token ids, prompt + completion (+ observations), one array per sequence. */
   sequences: ArrayLike<number>[];
@@ -15,7 +17,8 @@ export interface GrpoBatch {
   refLogprobs?: ArrayLike<number>[];
 }
 
-export interface GrpoStepOptions {
+/** GRPO loss knobs (see @datarus/grpo's config for each one's meaning and source) plus AdamW. */
+export interface GrpoStepOptions extends OptimizerOptions {
   epsilon?: number;
   epsilonHigh?: number;
   beta?: number;
@@ -26,15 +29,6 @@ export interface GrpoStepOptions {
   /** dr_grpo's constant L; 0 = the longest completion in the batch. */
   maxCompletionLength?: number;
   logitTokens?: number;
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  maxGradNorm?: number;
-  warmupSteps?: number;
-  totalSteps?: number;
-  minLrRatio?: number;
 }
 
 /** Means over the completion tokens of the global batch (all data-parallel ranks). */
