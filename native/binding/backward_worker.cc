@@ -9,6 +9,7 @@
 #include "convert.h"
 #include "error.h"
 #include "logprobs.h"
+#include "padding.h"
 #include "worker.h"
 #include "workers.h"
 
@@ -30,23 +31,14 @@ class BackwardWorker : public PromiseWorker {
   void Run() override {
     std::lock_guard<std::mutex> lock(state_->mu);
     Model& m = *state_->model;
-    int64_t T = 0;
     for (size_t k = 0; k < seqs_.size(); ++k) {
       checkTokens(m.config(), seqs_[k]);
       check(seqs_[k].size() >= 2, code::kInvalidArgument, "every sequence needs at least 2 tokens");
       check(weights_[k].size() + 1 == seqs_[k].size(), code::kInvalidArgument, "weights[", k, "] has ",
             weights_[k].size(), " entries; expected ", seqs_[k].size() - 1);
-      T = std::max<int64_t>(T, static_cast<int64_t>(seqs_[k].size()));
     }
-    const int64_t B = static_cast<int64_t>(seqs_.size());
-    at::Tensor ids = at::zeros({B, T}, at::kLong);            // [B, T] right-padded
-    at::Tensor w = at::zeros({B, T - 1}, at::kFloat);         // [B, T-1]
-    for (int64_t k = 0; k < B; ++k) {
-      int64_t n = static_cast<int64_t>(seqs_[k].size());
-      ids[k].narrow(0, 0, n).copy_(at::tensor(seqs_[k], at::kLong));
-      w[k].narrow(0, 0, n - 1).copy_(at::tensor(weights_[k], at::kFloat));
-    }
-    w = w.to(m.device());
+    at::Tensor ids = padIds(seqs_);                                         // [B, T] right-padded
+    at::Tensor w = padRows(weights_, ids.size(1) - 1, 0.0f).to(m.device());  // [B, T-1]
     double norm = normalizer_ > 0 ? normalizer_ : std::max(1e-8, w.sum().item<double>());
     tokens_ = w.gt(0).sum().item<int64_t>();
     m.setTrainable(true);

@@ -93,4 +93,10 @@ Napi::Float32Array fromFloats(Napi::Env env, const float* data, size_t n) {
   return a;
 }
 
+Napi::Array fromFloatLists(Napi::Env env, const std::vector<std::vector<float>>& lists) {
+  Napi::Array a = Napi::Array::New(env, lists.size());
+  for (size_t k = 0; k < lists.size(); ++k) a.Set(static_cast<uint32_t>(k), fromFloats(env, lists[k].data(), lists[k].size()));
+  return a;
+}
+
 }  // namespace datarus::binding

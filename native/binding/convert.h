@@ -28,5 +28,7 @@ AdamWOptions parseAdamW(const Napi::Object& o);
 
 Napi::Int32Array fromIds(Napi::Env env, const std::vector<int64_t>& ids);
 Napi::Float32Array fromFloats(Napi::Env env, const float* data, size_t n);
+// One Float32Array per list.
+Napi::Array fromFloatLists(Napi::Env env, const std::vector<std::vector<float>>& lists);
 
 }  // namespace datarus::binding

@@ -78,9 +78,7 @@ class ReferenceLogprobsWorker : public PromiseWorker {
     }
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, out_.size());
-    for (size_t k = 0; k < out_.size(); ++k) a.Set(static_cast<uint32_t>(k), fromFloats(env, out_[k].data(), out_[k].size()));
-    return a;
+    return fromFloatLists(env, out_);
   }
 
  private:

@@ -8,6 +8,7 @@
 #include "grpo/communicator.h"
 #include "grpo/reference_model.h"
 #include "model_state.h"
+#include "padding.h"
 
 namespace datarus::binding {
 
@@ -21,10 +22,5 @@ inline GrpoState& grpoState(ModelState& s) {
   if (!s.grpo) s.grpo = std::make_shared<GrpoState>();
   return *s.grpo;
 }
-
-// sequences (ragged) → ids [B, T] int64 right-padded with 0.
-at::Tensor padIds(const std::vector<std::vector<int64_t>>& seqs);
-// ragged rows of length len(seq) − 1 → [B, T-1] f32 padded with `fill`.
-at::Tensor padRows(const std::vector<std::vector<float>>& rows, int64_t width, float fill);
 
 }  // namespace datarus::binding

@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "error.h"
 #include "logprobs.h"
+#include "padding.h"
 #include "worker.h"
 #include "workers.h"
 
@@ -43,10 +44,7 @@ class LogprobsWorker : public PromiseWorker {
         maxLen = len;
         ++j;
       }
-      at::Tensor ids = at::zeros({static_cast<int64_t>(j - i), maxLen}, at::kLong);  // [B, T], right-padded with 0
-      for (size_t k = i; k < j; ++k)
-        ids[static_cast<int64_t>(k - i)].narrow(0, 0, static_cast<int64_t>(seqs_[k].size()))
-            .copy_(at::tensor(seqs_[k], at::kLong));
+      at::Tensor ids = padIds({seqs_.begin() + static_cast<long>(i), seqs_.begin() + static_cast<long>(j)});  // [B, T]
       at::Tensor lp = sequenceLogprobs(m, ids).to(at::kCPU, at::kFloat).contiguous();  // [B, T-1]
       for (size_t k = i; k < j; ++k) {
         const float* row = lp[static_cast<int64_t>(k - i)].data_ptr<float>();
@@ -56,9 +54,7 @@ class LogprobsWorker : public PromiseWorker {
     }
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, out_.size());
-    for (size_t k = 0; k < out_.size(); ++k) a.Set(static_cast<uint32_t>(k), fromFloats(env, out_[k].data(), out_[k].size()));
-    return a;
+    return fromFloatLists(env, out_);
   }
 
  private:
