@@ -17,21 +17,6 @@
 using namespace datarus;
 using namespace datarus::testing;
 
-namespace {
-
-// Runs f and returns the datarus error code it threw ("" if it returned normally).
-template <typename F>
-std::string codeOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return "";
-}
-
-}  // namespace
-
 TEST(Json, RoundTripsAndRejectsMalformed) {
   auto v = json::parse(R"({"a": [1, 2.5, "x\n\u00e9"], "b": {"c": null, "d": true}})", "doc");
   EXPECT_EQ(v.find("a")->asArray()[1].asNumber(), 2.5);

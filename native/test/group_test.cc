@@ -28,15 +28,6 @@ std::vector<int64_t> greedy(const Model& m, const std::vector<int64_t>& prompt, 
   return generate(m, prompt, o).tokens;
 }
 
-std::string codeOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(Group, GreedySamplesEqualSingleSequenceGeneration) {

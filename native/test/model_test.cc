@@ -216,20 +216,17 @@ TEST(Generate, SeededSamplingRepeatsAndLogprobsMatch) {
 
 TEST(Generate, BadInputGetsCodes) {
   Model m = tinyModel(false, true);
-  auto codeOf = [&](std::vector<int64_t> prompt, int64_t maxNew) {
-    try {
+  auto generateCode = [&](std::vector<int64_t> prompt, int64_t maxNew) {
+    return codeOf([&] {
       GenerateOptions o;
       o.maxNewTokens = maxNew;
       generate(m, prompt, o);
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return std::string();
+    });
   };
-  EXPECT_EQ(codeOf({1, 64}, 1), code::kTokenOutOfRange);
-  EXPECT_EQ(codeOf({-1}, 1), code::kTokenOutOfRange);
-  EXPECT_EQ(codeOf({}, 1), code::kInvalidArgument);
-  EXPECT_EQ(codeOf(std::vector<int64_t>(128, 3), 1), code::kContextOverflow);
+  EXPECT_EQ(generateCode({1, 64}, 1), code::kTokenOutOfRange);
+  EXPECT_EQ(generateCode({-1}, 1), code::kTokenOutOfRange);
+  EXPECT_EQ(generateCode({}, 1), code::kInvalidArgument);
+  EXPECT_EQ(generateCode(std::vector<int64_t>(128, 3), 1), code::kContextOverflow);
   GenerateOptions o;
   o.maxNewTokens = 50;
   EXPECT_EQ(generate(m, std::vector<int64_t>(100, 3), o).finishReason, "context");

@@ -7,6 +7,8 @@
 #include <map>
 #include <unistd.h>
 
+#include "error.h"
+
 namespace datarus::testing {
 
 std::string tempDir(const std::string& tag) {
@@ -213,6 +215,15 @@ void writeGguf(const std::string& path, const ModelConfig& c, const TensorMap& p
   while (w.bytes.size() % 32) w.bytes.push_back(0);
   for (const auto& b : blobs) w.bytes.insert(w.bytes.end(), b.begin(), b.end());
   writeBytes(path, w.bytes);
+}
+
+std::string codeOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return "";
 }
 
 std::vector<uint8_t> readBytes(const std::string& path) {

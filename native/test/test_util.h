@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ void writeGguf(const std::string& path, const ModelConfig& c, const TensorMap& p
 std::vector<uint8_t> quantizeQ8_0(const float* x, int64_t n);
 std::vector<uint8_t> quantizeQ4_1(const float* x, int64_t n);
 uint16_t floatToHalf(float f);
+
+// Runs f and returns the datarus error code it threw ("" if it returned normally).
+std::string codeOf(const std::function<void()>& f);
 
 std::vector<uint8_t> readBytes(const std::string& path);
 void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes);
