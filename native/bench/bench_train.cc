@@ -26,24 +26,9 @@
 #include "runtime.h"
 
 using namespace datarus;
-using Clock = std::chrono::steady_clock;
+using namespace datarus::bench;
 
 namespace {
-
-double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Best-of-5 fp32 GEMM rate at a size like the model's matmuls ([2048, 576] × [576, 1536]).
-double matmulGflops(int64_t m, int64_t k, int64_t n) {
-  at::Tensor a = at::randn({m, k}), b = at::randn({k, n});
-  for (int i = 0; i < 3; ++i) at::mm(a, b);
-  double best = 0;
-  for (int r = 0; r < 5; ++r) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < 5; ++i) at::mm(a, b);
-    best = std::max(best, 5 * 2.0 * m * k * n / seconds(t0) / 1e9);
-  }
-  return best;
-}
 
 int64_t matmulParameters(const ModelConfig& c) {
   const int64_t H = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
@@ -53,7 +38,7 @@ int64_t matmulParameters(const ModelConfig& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bench::openMpDefaults(argv);
+  openMpDefaults(argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: datarus_bench_train MODEL [--batch N] [--seq N] [--prompt N] [--micro-batch N] [--beta X] [--steps N] [--json]\n");
     return 2;

@@ -29,15 +29,15 @@ inline void openMpDefaults(char** argv) {
   }
 }
 
-// Best-of-7 fp32 GEMM rate (GFLOP/s) at n×n×n.
-inline double matmulGflops(int64_t n = 1024) {
-  at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
+// Best-of-7 fp32 GEMM rate (GFLOP/s) of [m, k] × [k, n].
+inline double matmulGflops(int64_t m = 1024, int64_t k = 1024, int64_t n = 1024) {
+  at::Tensor a = at::randn({m, k}), b = at::randn({k, n});
   for (int i = 0; i < 3; ++i) at::mm(a, b);
   double best = 0;
   for (int r = 0; r < 7; ++r) {
     auto t0 = Clock::now();
     for (int i = 0; i < 5; ++i) at::mm(a, b);
-    best = std::max(best, 5 * 2.0 * n * n * n / seconds(t0) / 1e9);
+    best = std::max(best, 5 * 2.0 * m * k * n / seconds(t0) / 1e9);
   }
   return best;
 }

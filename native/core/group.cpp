@@ -67,15 +67,18 @@ void GroupSession::checkAbort() const {
   if (options_.abort && options_.abort->load()) fail(code::kAborted, "generation cancelled");
 }
 
+void GroupSession::ensureCache(Buffer& b) const {
+  check(promptCache_.batch == 1, code::kInvalidArgument, "the group's caches were released");
+  if (!b.cache.k.empty()) return;
+  const int64_t room = model_.config().maxPositions - static_cast<int64_t>(prompt_.size());
+  b.cache = model_.newCacheAfter(promptCache_, static_cast<int64_t>(b.rows.size()),
+                                 std::min<int64_t>(room, std::max<int64_t>(options_.maxNewTokens, 1) + 1));
+}
+
 GroupSession::Buffer& GroupSession::bufferOf(int64_t i, int64_t* row) {
   Buffer& b = buffers_[static_cast<size_t>(i / options_.microBatch)];
   *row = i % options_.microBatch;
-  check(promptCache_.batch == 1, code::kInvalidArgument, "the group's caches were released");
-  if (b.cache.k.empty()) {
-    const int64_t room = model_.config().maxPositions - static_cast<int64_t>(prompt_.size());
-    b.cache = model_.newCacheAfter(promptCache_, static_cast<int64_t>(b.rows.size()),
-                                   std::min<int64_t>(room, std::max<int64_t>(options_.maxNewTokens, 1) + 1));
-  }
+  ensureCache(b);
   return b;
 }
 
@@ -135,8 +138,7 @@ void GroupSession::decode(std::vector<int64_t> which) {
 
 void GroupSession::decodeBuffer(Buffer& b, const std::vector<int64_t>& rows) {
   auto t0 = std::chrono::steady_clock::now();
-  int64_t row0;
-  bufferOf(b.rows[0], &row0);  // allocates the buffer's cache on first use
+  ensureCache(b);
   const int64_t R = static_cast<int64_t>(b.rows.size());
   const int64_t P = static_cast<int64_t>(prompt_.size());
   const int64_t maxPos = model_.config().maxPositions;

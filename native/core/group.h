@@ -71,6 +71,7 @@ class GroupSession {
     KVCache cache;
     std::vector<int64_t> rows;  // sample index of each row
   };
+  void ensureCache(Buffer& b) const;  // allocates a buffer's cache on first use
   Buffer& bufferOf(int64_t i, int64_t* row);
   void decodeBuffer(Buffer& b, const std::vector<int64_t>& rows);
   void checkAbort() const;
