@@ -33,6 +33,7 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                         InstanceMethod("save", &ModelHandle::Save),
                                         InstanceMethod("parameterNames", &ModelHandle::ParameterNames),
                                         InstanceMethod("parameter", &ModelHandle::Parameter),
+                                        InstanceMethod("setParameter", &ModelHandle::SetParameter),
                                         InstanceMethod("grpoStep", &ModelHandle::GrpoStep),
                                         InstanceMethod("grpoBackward", &ModelHandle::GrpoBackward),
                                         InstanceMethod("createReference", &ModelHandle::CreateReference),
@@ -168,6 +169,32 @@ Napi::Value ModelHandle::Parameter(const Napi::CallbackInfo& info) {
   std::memcpy(data.Data(), t.data_ptr<float>(), static_cast<size_t>(t.numel()) * sizeof(float));
   o.Set("data", data);
   return o;
+}
+
+// setParameter(name, Float32Array) overwrites a parameter's value in place (converted
+// to the model's dtype and device). Every view of it (a tied head, the layers) sees
+// the new value. The element count must match.
+Napi::Value ModelHandle::SetParameter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  StatePtr s = live(env);
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throwInvalid(env, "setParameter(name, data) needs a name and a Float32Array");
+  }
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  auto data = info[1].As<Napi::Float32Array>();
+  std::lock_guard<std::mutex> lock(s->mu);
+  auto it = s->model->parameters().find(name);
+  if (it == s->model->parameters().end()) throwInvalid(env, "no parameter named '" + name + "'");
+  at::Tensor dst = it->second;
+  if (static_cast<int64_t>(data.ElementLength()) != dst.numel()) {
+    throwInvalid(env, "parameter '" + name + "' has " + std::to_string(dst.numel()) + " elements, got " +
+                          std::to_string(data.ElementLength()));
+  }
+  at::NoGradGuard noGrad;
+  at::Tensor src = at::from_blob(data.Data(), dst.sizes(), at::kFloat);
+  dst.detach().copy_(src);
+  return env.Undefined();
 }
 
 Napi::Value ModelHandle::Dispose(const Napi::CallbackInfo& info) {

@@ -28,6 +28,7 @@ class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
   Napi::Value Save(const Napi::CallbackInfo& info);
   Napi::Value ParameterNames(const Napi::CallbackInfo& info);
   Napi::Value Parameter(const Napi::CallbackInfo& info);
+  Napi::Value SetParameter(const Napi::CallbackInfo& info);
   Napi::Value GrpoStep(const Napi::CallbackInfo& info);
   Napi::Value GrpoBackward(const Napi::CallbackInfo& info);
   Napi::Value CreateReference(const Napi::CallbackInfo& info);

@@ -61,6 +61,16 @@ export const ErrorCode = {
   TransportFailed: 'E_TRANSPORT_FAILED',
   /** A message was delivered more times than its consumer's max-deliver and was dead-lettered. */
   MaxDeliveries: 'E_MAX_DELIVERIES',
+  /** A run config (file or command-line flags) failed validation; the message lists each bad field's path. */
+  InvalidConfig: 'E_INVALID_CONFIG',
+  /** The sandbox could not be started or its kernel died (not the user code's own error). */
+  SandboxFailed: 'E_SANDBOX_FAILED',
+  /** Sandboxed code ran past its wall-time limit and was killed. */
+  SandboxTimeout: 'E_SANDBOX_TIMEOUT',
+  /** Sandboxed code hit a resource limit (memory, output size, processes). */
+  SandboxLimit: 'E_SANDBOX_LIMIT',
+  /** A child process of the run exited unexpectedly or could not be started. */
+  ProcessFailed: 'E_PROCESS_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

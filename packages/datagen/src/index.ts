@@ -13,3 +13,5 @@ export { answerText } from './format.js';
 export type { TaskKind } from './tasks/registry.js';
 export type { CommandIo } from './datagen-command.js';
 export type { TaskSpec, TaskGenerator, AgenticStep, ErrorVariant, ErrorKind, Difficulty } from './task-spec.js';
+export { poseTask, referenceCompletion, REFLECTION_SYSTEM_PROMPT, AGENTIC_SYSTEM_PROMPT, STOP_STRINGS, MAX_INLINE_FILE_CHARS } from './prompts.js';
+export type { ChatMessage } from './prompts.js';

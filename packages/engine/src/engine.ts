@@ -309,6 +309,17 @@ export class Engine {
     return this.native(() => this.live().parameter(name, 'value'))!;
   }
 
+  /**
+   * Overwrites parameters in place from fp32 values (e.g. a policy version fetched
+   * from the learner). Each entry must match its parameter's element count; names
+   * not in the model are an E_INVALID_ARGUMENT. Must not overlap a running operation
+   * on this engine (it waits for one to finish).
+   */
+  setParameters(values: Iterable<{ name: string; data: Float32Array }>): void {
+    const h = this.live();
+    for (const { name, data } of values) this.native(() => h.setParameter(name, data));
+  }
+
   /** A parameter's accumulated gradient, or null before any backward. */
   grad(name: string): Tensor | null {
     return this.native(() => this.live().parameter(name, 'grad'));

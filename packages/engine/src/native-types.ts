@@ -85,6 +85,7 @@ export interface NativeModel {
   save(dir: string, options: { dtype?: string; maxShardBytes?: number }): Promise<void>;
   parameterNames(): string[];
   parameter(name: string, which?: 'value' | 'grad'): NativeTensor | null;
+  setParameter(name: string, data: Float32Array): void;
   grpoStep(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;
   grpoBackward(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;
   createReference(options: { shards?: number; devices?: string[]; dtype?: string }): Promise<Record<string, unknown>[]>;

@@ -3,17 +3,9 @@
 //   w_sem(t)    = 1 − w_struct(t)
 // Defaults w_start = 0.7, w_end = 0.1 (this project's; the paper names the cosine
 // schedule without its constants). T = 0 means "no schedule": w_struct = w_end.
-import { z } from 'zod';
+import { CurriculumConfig } from '@datarus/config';
 
-export const CurriculumConfig = z.object({
-  /** Structural weight at step 0. */
-  wStart: z.number().min(0).max(1).default(0.7),
-  /** Structural weight from step T on. */
-  wEnd: z.number().min(0).max(1).default(0.1),
-  /** T: total training steps. */
-  totalSteps: z.number().int().min(0).default(1000),
-});
-export type CurriculumConfig = z.infer<typeof CurriculumConfig>;
+export { CurriculumConfig };
 
 export interface CurriculumWeights {
   wStruct: number;

@@ -1,31 +1,4 @@
-// Configuration of the reward service (zod). Which workers to ask, how, with what
-// weight on which side of the curriculum, and how long to wait for each.
-import { z } from 'zod';
-import { CurriculumConfig } from '../rules/curriculum.js';
-
-export const WorkerEntry = z.object({
-  /** Worker name; its NATS subject is datarus.v1.reward.<name>. */
-  name: z.string().regex(/^[a-z0-9_-]{1,64}$/),
-  /** Which curriculum side the score counts on: structure (w_struct) or semantic (w_sem). */
-  role: z.enum(['structure', 'semantic']),
-  /** Weight within its side (renormalised over the workers that answered). */
-  weight: z.number().positive().default(1),
-  /** How to reach it: in process (built-ins only), NATS request/reply, or gRPC. */
-  transport: z.enum(['local', 'nats', 'grpc']).default('nats'),
-  /** gRPC address host:port (transport grpc only). */
-  address: z.string().optional(),
-  /** NATS body encoding (transport nats only). */
-  encoding: z.enum(['protobuf', 'json']).default('protobuf'),
-  /** Time to wait for a score before counting it missing, in milliseconds. */
-  timeoutMs: z.number().int().positive().default(5000),
-});
-export type WorkerEntry = z.infer<typeof WorkerEntry>;
-
-export const RewardServiceConfig = z.object({
-  workers: z.array(WorkerEntry).min(1).default([
-    { name: 'structural', role: 'structure', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000 },
-    { name: 'hrm', role: 'semantic', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000 },
-  ]),
-  curriculum: CurriculumConfig.default({ wStart: 0.7, wEnd: 0.1, totalSteps: 1000 }),
-});
-export type RewardServiceConfig = z.infer<typeof RewardServiceConfig>;
+// Configuration of the reward service (zod): which workers to ask, how, with what
+// weight on which side of the curriculum, and how long to wait for each. The
+// schemas live in @datarus/config, beside the rest of a run's configuration.
+export { WorkerEntry, RewardServiceConfig } from '@datarus/config';

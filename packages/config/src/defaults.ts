@@ -1,0 +1,25 @@
+// The embedded default run: what `nx run learner:train` does with no config. Sized
+// so that it finishes within about 15 minutes on a 2-core CPU with SmolLM2-135M,
+// and still shows learning: a short supervised warm-up on reference trajectories
+// teaches the tag format partly, then GRPO on easy arithmetic and growth tasks
+// (no data files, so prompts stay short) pushes reward up. Each value here
+// overrides the schema default of run-config.ts; a config file and command-line
+// flags override these in turn.
+import type { RunConfigInput } from './run-config.js';
+
+export const LAPTOP_DEFAULTS: RunConfigInput = {
+  steps: 16,
+  tasks: { kinds: ['arithmetic.expression', 'finance.growth'], difficulties: [1], mode: 'reflection' },
+  grpo: {
+    groupSize: 4,
+    promptsPerStep: 2,
+    // Completions of the easy tasks take 40-70 tokens; 96 leaves room without long stragglers.
+    maxCompletionLength: 96,
+    // A 135M model at 16 steps needs a far larger step than a 14B one at thousands.
+    lr: 2e-5,
+    warmupSteps: 0,
+    microBatchSize: 4,
+    checkpointEvery: 8,
+  },
+  sft: { steps: 2, batchSize: 8, lr: 5e-5 },
+};
