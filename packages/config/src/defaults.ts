@@ -22,4 +22,8 @@ export const LAPTOP_DEFAULTS: RunConfigInput = {
     checkpointEvery: 8,
   },
   sft: { steps: 2, batchSize: 8, lr: 5e-5 },
+  // 16 steps are the format-learning phase of a longer curriculum: with T = 64 the
+  // structural weight goes from 0.70 to 0.57 over the run, instead of all the way to
+  // 0.1, which would move the target faster than 16 steps can follow.
+  reward: { curriculum: { wStart: 0.7, wEnd: 0.1, totalSteps: 64 } },
 };

@@ -133,8 +133,12 @@ export const LearnerConfig = z
 
 export const RunConfig = z
   .object({
-    /** Run directory: config.json, metrics.jsonl, checkpoints/, report.html, logs/, nats/ (embedded). */
-    runDir: z.string().min(1).default('runs/latest'),
+    /**
+     * Run directory: config.json, metrics.jsonl, checkpoints/, report.html, logs/, nats/
+     * (embedded). '' = a new runs/run-<date>-<time>. A directory that holds checkpoints
+     * is resumed from its newest one.
+     */
+    runDir: z.string().default(''),
     /** Name of the run: prefix of group ids and JetStream consumer names. */
     runId: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/).default('datarus'),
     /** GGUF file or Hugging Face directory of the initial policy. */
