@@ -1,6 +1,7 @@
 // @datarus/reward: the built-in reward rules (structural, HRM, answer verifier),
 // the cosine curriculum, the reward service that blends worker scores, the worker
-// SDK (NATS and gRPC), and the `datarus reward score` command.
+// SDK (NATS and gRPC), the `datarus reward score` command, the scoring pipeline
+// (ROLLOUTS → SCORED) and the reward service and reward worker processes.
 export { parseTags, contentOf, TAG_NAMES } from './rules/tag-parser.js';
 export { viewTrajectory, extractAnswer } from './rules/trajectory-view.js';
 export { structuralReward } from './rules/structural-reward.js';
@@ -39,3 +40,12 @@ export type { GrpcServing } from './sdk/serve-grpc.js';
 export type { RewardServiceDeps } from './service/reward-service.js';
 export type { WorkerClient } from './service/worker-clients.js';
 export { runRewardScoreCommand, rewardScoreUsage } from './reward-score-command.js';
+
+export { startScoringPipeline, REWARD_SERVICE_DURABLE } from './pipeline/scoring-pipeline.js';
+export { scoreRequestsOf, assembleScoredGroup, noRewardScore, policyTokenCount, sampleRequestId, SERVICE_MISSING_KEY } from './pipeline/scored-group.js';
+export { Limiter } from './pipeline/limiter.js';
+export { runRewardServiceProcess, rewardServiceUsage } from './bin/reward-service-main.js';
+export { runRewardWorkerProcess, rewardWorkerUsage, pickBuiltinWorkers, grpcAddressFor } from './bin/reward-worker-main.js';
+
+export type { ScoringPipeline, ScoringPipelineOptions, ScoringPipelineStats } from './pipeline/scoring-pipeline.js';
+export type { ProcessIo, ProcessOptions } from './bin/process-support.js';
