@@ -1,0 +1,9 @@
+// The training report: metrics.jsonl reading and writing, the first-vs-last
+// quarter reward comparison, and the self-contained HTML page.
+export { renderReport } from './render-report.js';
+export { quarterComparison, formatQuarterComparison, NOISE_SIGMAS } from './quarters.js';
+export { appendMetrics, readMetrics } from './metrics-file.js';
+
+export type { ReportInfo } from './render-report.js';
+export type { QuarterComparison, QuarterStats } from './quarters.js';
+export type { ReadMetricsOptions } from './metrics-file.js';
