@@ -27,15 +27,20 @@ export const WorkerEntry = z.object({
   address: z.string().optional(),
   /** NATS body encoding (transport nats only). */
   encoding: z.enum(['protobuf', 'json']).default('protobuf'),
-  /** Time to wait for a score before counting it missing, in milliseconds. */
+  /** Time to wait for a score before counting it missing, in milliseconds (per attempt). */
   timeoutMs: z.number().int().positive().default(5000),
+  /**
+   * Further attempts after a timeout or "no responders" (a worker killed mid-request):
+   * over NATS the queue group hands the retry to another copy of the worker.
+   */
+  retries: z.number().int().min(0).max(10).default(1),
 });
 export type WorkerEntry = z.infer<typeof WorkerEntry>;
 
 export const RewardServiceConfig = z.object({
   workers: z.array(WorkerEntry).min(1).default([
-    { name: 'structural', role: 'structure', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000 },
-    { name: 'hrm', role: 'semantic', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000 },
+    { name: 'structural', role: 'structure', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000, retries: 1 },
+    { name: 'hrm', role: 'semantic', weight: 1, transport: 'local', encoding: 'protobuf', timeoutMs: 5000, retries: 1 },
   ]),
   curriculum: CurriculumConfig.default({ wStart: 0.7, wEnd: 0.1, totalSteps: 1000 }),
 });

@@ -99,8 +99,8 @@ export const RewardConfig = z
   .object({
     /** Reward workers the service asks, with roles and weights (see @datarus/reward). */
     workers: z.array(WorkerEntry).min(1).default([
-      { name: 'structural', role: 'structure', weight: 1, transport: 'nats', encoding: 'protobuf', timeoutMs: 10_000 },
-      { name: 'hrm', role: 'semantic', weight: 1, transport: 'nats', encoding: 'protobuf', timeoutMs: 10_000 },
+      { name: 'structural', role: 'structure', weight: 1, transport: 'nats', encoding: 'protobuf', timeoutMs: 10_000, retries: 1 },
+      { name: 'hrm', role: 'semantic', weight: 1, transport: 'nats', encoding: 'protobuf', timeoutMs: 10_000, retries: 1 },
     ]),
     /** Cosine curriculum between structure and substance (TRAJECTORY.md); totalSteps 0 = the run's steps. */
     curriculum: CurriculumConfig.default({ wStart: 0.7, wEnd: 0.1, totalSteps: 0 }),

@@ -15,6 +15,16 @@ import { RolloutWorker } from './rollout-worker.js';
 
 const log = (id: string, msg: string) => process.stderr.write(`[rollout ${id}] ${msg}\n`);
 
+/** At most one call per `ms`. */
+function throttled(f: (s: string) => void, ms = 10_000): (s: string) => void {
+  let last = 0;
+  return (s) => {
+    if (Date.now() - last < ms) return;
+    last = Date.now();
+    f(s);
+  };
+}
+
 /** The durable consumer name all rollout workers of a run share. */
 export const rolloutDurable = (runId: string) => `${runId}-rollout`;
 
@@ -24,7 +34,7 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
   await ensureStreams(await nc.jetstreamManager(), config.streams);
   const engine = await Engine.load(config.model, { device: config.rollout.device, dtype: config.rollout.dtype });
   const client = new PolicyClient(config.rollout.policy);
-  const worker = new RolloutWorker(engine, new PolicySync(engine, client), { workerId, microBatch: config.rollout.microBatch });
+  const worker = new RolloutWorker(engine, new PolicySync(engine, client, 500, throttled((r) => log(workerId, `waiting for the policy: ${r}`))), { workerId, microBatch: config.rollout.microBatch });
   const publisher = new JetStreamPublisher(nc.jetstream());
   const abort = new AbortController();
   log(workerId, `ready: ${config.model}, policy at ${config.rollout.policy.address}`);
@@ -33,11 +43,12 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
     stream: 'TASKS',
     durable: rolloutDurable(config.runId),
     settings: { ...config.consumer, concurrency: 1 },
-    handler: async (request) => {
+    handler: async (request, delivery) => {
+      log(workerId, `taking ${request.groupId} (delivery ${delivery.deliveryCount})`);
       const group = await worker.handle(request, abort.signal);
       await publisher.publish('ROLLOUTS', group);
       const t = group.timing!;
-      log(workerId, `${group.groupId} v${group.policyVersion}: ${group.samples.length} samples, ${(t.totalMs / 1000).toFixed(1)}s (weights ${(t.weightsMs / 1000).toFixed(1)}s)`);
+      log(workerId, `published ${group.groupId} v${group.policyVersion}: ${group.samples.length} samples, ${(t.totalMs / 1000).toFixed(1)}s (weights ${(t.weightsMs / 1000).toFixed(1)}s)`);
     },
     onEvent: (e) => {
       if (e.type === 'retry' || e.type === 'dead-lettered') log(workerId, `${e.type} ${e.groupId}: ${'error' in e ? e.error : e.reason}`);

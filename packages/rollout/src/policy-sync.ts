@@ -3,7 +3,8 @@
 // asks for the latest version before each group and, when it holds anything
 // else (an older version, or the same number with another checksum after a
 // learner restart), fetches and installs it. A task that needs a version the
-// learner has not published yet waits for it.
+// learner has not published yet waits for it, and so does a worker whose learner
+// is unreachable (restarting): the task stays in progress, it is not failed.
 import { DatarusError, ErrorCode, type PolicyVersion } from '@datarus/contracts';
 import type { Engine } from '@datarus/engine';
 import type { NamedTensor, PolicyClient } from '@datarus/transport';
@@ -29,6 +30,8 @@ export class PolicySync {
     private readonly engine: Engine,
     private readonly client: PolicyClient,
     private readonly pollMs = 500,
+    /** Told why the worker waits (no version yet, learner unreachable). */
+    private readonly onWait?: (reason: string) => void,
   ) {}
 
   /** The version the engine holds, or null before the first fetch. */
@@ -44,7 +47,10 @@ export class PolicySync {
     for (;;) {
       if (signal?.aborted) throw new DatarusError(ErrorCode.Aborted, 'policy sync aborted');
       const latest = await this.client.latest().catch((e: unknown) => {
-        if (e instanceof DatarusError && e.code === ErrorCode.VersionUnavailable) return null;
+        if (e instanceof DatarusError && (e.code === ErrorCode.VersionUnavailable || e.code === ErrorCode.TransportFailed)) {
+          this.onWait?.(e.message);
+          return null;
+        }
         throw e;
       });
       if (latest && latest.version >= minVersion) {

@@ -19,12 +19,16 @@ export interface RewardServiceDeps {
   localWorkers?: RewardWorker[];
 }
 
+/** Failures another attempt (another copy of the worker) may not repeat. */
+const isTransient = (code: string | undefined) => code === ErrorCode.WorkerTimeout || code === ErrorCode.WorkerUnavailable;
+
 export class RewardService {
   readonly config: RewardServiceConfig;
   private readonly clients: { entry: WorkerEntry; client: WorkerClient }[];
   /** worker → code → count of missing scores. */
   private readonly missingCounts = new Map<string, Map<string, number>>();
   private scored = 0;
+  private retried = 0;
 
   constructor(config: Partial<RewardServiceConfig> | unknown, deps: RewardServiceDeps = {}) {
     const parsed = RewardServiceConfig.safeParse(config ?? {});
@@ -54,7 +58,11 @@ export class RewardService {
     const weights = curriculumWeights(request.step, { ...this.config.curriculum, totalSteps });
     const outcomes = await Promise.all(
       this.clients.map(async ({ entry, client }): Promise<WorkerOutcome> => {
-        const r = await client.score(request, entry.timeoutMs);
+        let r = await client.score(request, entry.timeoutMs);
+        for (let attempt = 0; attempt < entry.retries && r.result !== 'score' && isTransient(r.noScore?.code); attempt++) {
+          this.retried++;
+          r = await client.score(request, entry.timeoutMs);
+        }
         if (r.result === 'score' && r.score !== undefined) {
           return { worker: entry.name, role: entry.role, weight: entry.weight, score: r.score, components: r.components };
         }
@@ -74,10 +82,10 @@ export class RewardService {
   }
 
   /** Requests scored, and missing scores per worker and code. */
-  stats(): { scored: number; missing: Record<string, Record<string, number>> } {
+  stats(): { scored: number; retried: number; missing: Record<string, Record<string, number>> } {
     const missing: Record<string, Record<string, number>> = {};
     for (const [w, m] of this.missingCounts) missing[w] = Object.fromEntries(m);
-    return { scored: this.scored, missing };
+    return { scored: this.scored, retried: this.retried, missing };
   }
 
   async close(): Promise<void> {

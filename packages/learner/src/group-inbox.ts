@@ -1,0 +1,91 @@
+// Where scored groups wait for the step that trains them. The SCORED consumer's
+// handler parks each delivery here and its message stays unacked until the group
+// is trained (or dropped), so a learner that dies before training a group gets it
+// redelivered. A group from another run or an earlier incarnation of this learner
+// (sampled before a restart, by weights that no longer exist) is dropped, and so
+// is a group older than the step's staleness bound; the caller replaces it.
+import type { ScoredGroup } from '@datarus/contracts';
+import { parseGroupId } from './task-feed.js';
+
+interface Parked {
+  group: ScoredGroup;
+  groupId: string;
+  arrivedMs: number;
+  settle: (error?: Error) => void;
+}
+
+export interface InboxCounters {
+  foreign: number;
+  stale: number;
+  taken: number;
+}
+
+export class GroupInbox {
+  private readonly ready: Parked[] = [];
+  private wake: (() => void) | null = null;
+  readonly counters: InboxCounters = { foreign: 0, stale: 0, taken: 0 };
+
+  constructor(
+    private readonly runId: string,
+    private readonly incarnation: number,
+  ) {}
+
+  /** The consumer handler: resolves when the group was trained or dropped (then acked). */
+  deliver(group: ScoredGroup, groupId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const id = parseGroupId(groupId);
+      if (!id || id.runId !== this.runId || id.incarnation !== this.incarnation) {
+        this.counters.foreign++;
+        resolve();
+        return;
+      }
+      this.ready.push({ group, groupId, arrivedMs: Date.now(), settle: (e) => (e ? reject(e) : resolve()) });
+      this.wake?.();
+    });
+  }
+
+  /**
+   * Takes the next `n` groups sampled by policy version ≥ minVersion, in arrival
+   * order; older ones are dropped (acked) and reported through onStale, so the
+   * caller can request replacements. Waits as long as needed (or until aborted).
+   */
+  async take(n: number, minVersion: number, onStale: (g: ScoredGroup) => void, signal?: AbortSignal): Promise<{ group: ScoredGroup; groupId: string; arrivedMs: number; settle: (e?: Error) => void }[]> {
+    const out: Parked[] = [];
+    while (out.length < n) {
+      const next = this.ready.shift();
+      if (next) {
+        if ((next.group.group?.policyVersion ?? 0) < minVersion) {
+          this.counters.stale++;
+          next.settle();
+          onStale(next.group);
+        } else {
+          out.push(next);
+        }
+        continue;
+      }
+      if (signal?.aborted) {
+        // put them back for whoever comes next; the caller stops
+        this.ready.unshift(...out);
+        throw signal.reason ?? new Error('aborted');
+      }
+      await new Promise<void>((r) => {
+        this.wake = r;
+        const onAbort = () => r();
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      this.wake = null;
+    }
+    this.counters.taken += out.length;
+    return out;
+  }
+
+  /** Groups waiting now. */
+  get size(): number {
+    return this.ready.length;
+  }
+
+  /** Lets every parked delivery go unacked-and-nak'ed (shutdown): they are redelivered later. */
+  releaseAll(reason: Error): void {
+    for (const p of this.ready.splice(0)) p.settle(reason);
+  }
+}
