@@ -9,6 +9,10 @@ import type { RunConfigInput } from './run-config.js';
 
 export const LAPTOP_DEFAULTS: RunConfigInput = {
   steps: 16,
+  // On 2 cores, sampling step s + 1 while training step s only makes the two fight
+  // for the cores (OpenMP threads of both processes oversubscribe them): strictly
+  // on-policy and sequential is faster here. Clusters keep the schema default, 1.
+  maxOffPolicySteps: 0,
   tasks: { kinds: ['arithmetic.expression', 'finance.growth'], difficulties: [1], mode: 'reflection' },
   grpo: {
     groupSize: 4,

@@ -68,11 +68,13 @@ export class GroupInbox {
         this.ready.unshift(...out);
         throw signal.reason ?? new Error('aborted');
       }
+      let onAbort: (() => void) | undefined;
       await new Promise<void>((r) => {
         this.wake = r;
-        const onAbort = () => r();
+        onAbort = () => r();
         signal?.addEventListener('abort', onAbort, { once: true });
       });
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       this.wake = null;
     }
     this.counters.taken += out.length;

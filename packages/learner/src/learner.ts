@@ -230,6 +230,7 @@ export class Learner {
       skipped: stats.skipped,
       tokensPerSecond: t.training > 0 ? stats.processedTokens / t.training : 0,
       mfu: NaN,
+      groupIds: groups.map((g) => g.group?.groupId ?? ''),
       policyVersionMin: Math.min(...versions),
       policyVersionMax: Math.max(...versions),
       staleGroups: this.inbox.counters.stale - staleBefore,

@@ -7,6 +7,7 @@
 // written from whatever steps were done.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { NatsConnection } from 'nats';
 import { DatarusError, ErrorCode } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import { Engine } from '@datarus/engine';
@@ -24,6 +25,13 @@ import type { StepMetrics } from './step-metrics.js';
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const script = (rel: string) => `${packagesDir}${rel}`;
+
+/** Drains the connection, or closes it when the server is gone (drain would wait for a reconnect). */
+async function closeNats(nc: NatsConnection): Promise<void> {
+  const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+  await Promise.race([nc.drain().catch(() => {}), timeout]);
+  if (!nc.isClosed()) await nc.close().catch(() => {});
+}
 
 /** The child processes of the embedded default. */
 export function embeddedChildren(config: RunConfig, configFile: string): ChildSpec[] {
@@ -53,8 +61,10 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
   const embedded = !config.nats;
   const stop = new AbortController();
   let failure: Error | null = null;
+  let children: Children | null = null;
   const onSignal = () => {
-    progress.note('stopping (signal received) …');
+    children?.beginStop();
+    progress.note('stopping after the current step (signal received) …');
     stop.abort(new DatarusError(ErrorCode.Aborted, 'interrupted'));
   };
   process.once('SIGINT', onSignal);
@@ -62,7 +72,6 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
   const log = (m: string) => progress.note(m);
 
   let nats: LocalNats | null = null;
-  let children: Children | null = null;
   const cleanup: (() => Promise<void>)[] = [];
   try {
     if (embedded) {
@@ -71,7 +80,7 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       log(`embedded NATS at ${nats.url} (store ${paths.nats})`);
     }
     const nc = await connectNats({ ...config.nats!, name: `learner-${rank}` });
-    cleanup.push(() => nc.drain().catch(() => {}));
+    cleanup.push(() => closeNats(nc));
     await ensureStreams(await nc.jetstreamManager(), config.streams);
 
     log(`loading ${config.model}`);

@@ -42,6 +42,8 @@ export interface StepMetrics {
   /** Policy version that sampled the step's groups, oldest and newest. */
   policyVersionMin: number;
   policyVersionMax: number;
+  /** Ids of the groups trained on this step (each id is trained at most once per run). */
+  groupIds: string[];
   /** Groups dropped as too stale, and deliveries ignored as duplicates, this step. */
   staleGroups: number;
   duplicateGroups: number;

@@ -2,4 +2,5 @@
 // The rollout worker process (built by `nx run rollout:build`).
 import { main } from '../dist/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit with the command's status even if a connection is still closing.
+process.exit(await main(process.argv.slice(2)));

@@ -63,7 +63,8 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
   log(workerId, 'stopping');
   abort.abort();
   await consumer.stop();
-  await nc.drain().catch(() => {});
+  await Promise.race([nc.drain().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+  if (!nc.isClosed()) await nc.close().catch(() => {});
   engine.dispose();
 }
 

@@ -62,6 +62,11 @@ export class Children {
     return this.running.get(name)?.proc.pid;
   }
 
+  /** From now on an exiting child is expected (Ctrl-C reaches the whole process group). */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
   async stopAll(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const all = [...this.running.values()];

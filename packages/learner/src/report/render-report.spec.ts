@@ -34,6 +34,7 @@ function row(s: number, over: Partial<StepMetrics> = {}): StepMetrics {
     skipped: false,
     tokensPerSecond: 900,
     mfu: 0.3,
+    groupIds: [`r.0.${s}.0`],
     policyVersionMin: s - 1,
     policyVersionMax: s - 1,
     staleGroups: 0,
