@@ -1,16 +1,13 @@
 // The text the harness appends after a tool call, in the format of TRAJECTORY.md
 // and of the reference trajectories (packages/datagen/src/trajectories.ts):
 //   "\n<observation>\n{output}\n</observation>\n</step>\n"
-// Pure.
+// Pure. Length caps are the tools' business: the Python sandbox cuts a cell's
+// output at maxObservationChars with a marker, before its own [notes].
 
-/** Marker of an observation cut at `maxChars` (the sandbox cuts cell output the same way). */
-export const cutMarker = (maxChars: number) => `\n[... output cut at ${maxChars} characters]`;
-
-/** Body of an observation: trailing blank space trimmed, "[no output]" when empty, cut past `maxChars`. */
-export function observationBody(output: string, maxChars: number): string {
+/** Body of an observation: trailing blank space trimmed, "[no output]" when empty. */
+export function observationBody(output: string): string {
   const body = output.trimEnd();
-  if (body === '') return '[no output]';
-  return body.length > maxChars ? body.slice(0, maxChars) + cutMarker(maxChars) : body;
+  return body === '' ? '[no output]' : body;
 }
 
 /**
