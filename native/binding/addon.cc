@@ -22,6 +22,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  tuneAllocator();
   initThreads();
   exports.Set("Model", ModelHandle::Define(env));
   exports.Set("Group", GroupHandle::Define(env));

@@ -6,6 +6,9 @@
 
 #include <cstdlib>
 #include <mutex>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <thread>
 
 #include "error.h"
@@ -21,6 +24,16 @@ int initThreads() {
     at::set_num_threads(n);
   });
   return at::get_num_threads();
+}
+
+void tuneAllocator() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("MALLOC_TRIM_THRESHOLD_") || std::getenv("MALLOC_MMAP_THRESHOLD_")) return;
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  });
+#endif
 }
 
 at::Device parseDevice(const std::string& name) {

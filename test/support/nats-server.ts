@@ -1,11 +1,13 @@
 // Starts a real nats-server (JetStream on, file storage in a temp dir) on a free
 // loopback port for a test, and stops it after; `restart()` stops it and starts
-// it again on the same port and store, as a crash-and-recover would. Never a mock.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+// it again on the same port and store, as a crash-and-recover would. Never a mock:
+// it is the server the learner's embedded default runs (learner/src/embedded).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { startLocalNats } from '../../packages/learner/src/embedded/local-nats.js';
+
+export { natsServerBinary } from '../../packages/learner/src/embedded/local-nats.js';
 
 export interface NatsServerHandle {
   url: string;
@@ -20,76 +22,17 @@ export interface NatsServerOptions {
   config?: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = tcpConnect(port, '127.0.0.1');
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}
-
-/** NATS_SERVER, else nats-server on PATH, else Debian's /usr/sbin (not on a user's PATH). */
-export function natsServerBinary(): string {
-  if (process.env.NATS_SERVER) return process.env.NATS_SERVER;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
-  for (const d of dirs) if (d && existsSync(join(d, 'nats-server'))) return join(d, 'nats-server');
-  return 'nats-server';
-}
-
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'datarus-nats-'));
-  const conf = join(dir, 'server.conf');
-  writeFileSync(conf, `${opts.config ?? ''}\n`);
-  let proc: ChildProcess;
-  let exited: Promise<void>;
-
-  const launch = async () => {
-    proc = spawn(natsServerBinary(), ['-c', conf, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let log = '';
-    proc.stderr?.on('data', (d) => (log += String(d)));
-    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    for (let i = 0; i < 200; i++) {
-      if (proc.exitCode !== null) throw new Error(`nats-server exited: ${log}`);
-      if (await canConnect(port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`nats-server did not start: ${log}`);
-  };
-  const halt = async (hard = false) => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill(hard ? 'SIGKILL' : 'SIGTERM');
-      await exited;
-    }
-  };
-
-  await launch();
+  const configFile = join(dir, 'server.conf');
+  writeFileSync(configFile, `${opts.config ?? ''}\n`);
+  const server = await startLocalNats(dir, { configFile });
   return {
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    async restart({ hard = false, downMs = 300 } = {}) {
-      await halt(hard);
-      await new Promise((r) => setTimeout(r, downMs));
-      await launch();
-    },
+    url: server.url,
+    port: server.port,
+    restart: ({ hard = false, downMs = 300 } = {}) => server.restart({ hard, downMs }),
     async stop() {
-      await halt();
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -31,6 +31,11 @@ export const TasksConfig = z
     kinds: z.array(z.enum(TASK_KINDS)).default([]),
     /** Difficulties drawn from (1 easy .. 3 hard). */
     difficulties: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).min(1).default([1, 2, 3]),
+    /**
+     * Training set size: 0 = a fresh task for every request; N = requests cycle over
+     * the first N tasks (epochs over a fixed set, so that later steps revisit earlier tasks).
+     */
+    pool: z.number().int().min(0).default(0),
     /** reflection: <think>/<answer>; agentic: ReAct steps run in the sandbox; mixed: agentic where the task allows, alternating. */
     mode: z.enum(['reflection', 'agentic', 'mixed']).default('reflection'),
   })

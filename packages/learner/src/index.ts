@@ -14,6 +14,7 @@ export { Children } from './embedded/children.js';
 export { Progress, progressLine, duration } from './progress.js';
 export { prepareRunDir, runPaths, defaultRunDir } from './run-dir.js';
 export { main } from './main.js';
+export { stepShares, sharesTable } from './loop-shares.js';
 export * from './report/index.js';
 
 export type { LearnerOptions } from './learner.js';
@@ -23,3 +24,4 @@ export type { ChildSpec } from './embedded/children.js';
 export type { LocalNats } from './embedded/local-nats.js';
 export type { StepMetrics } from './step-metrics.js';
 export type { TrainResult } from './run-training.js';
+export type { StepShares } from './loop-shares.js';

@@ -1,7 +1,7 @@
 // The tasks of a run and the requests that carry them. Request i of step s is a
 // pure function of the config, so every learner rank and every restart agrees on
-// it: the task is the generator's task (tasks.seed, s · promptsPerStep + i) of a
-// kind drawn from tasks.kinds, and the group id names the run, the learner's
+// it: the task is the generator's task (tasks.seed, s · promptsPerStep + i, modulo
+// tasks.pool when the run cycles over a fixed set) of a kind drawn from tasks.kinds, and the group id names the run, the learner's
 // incarnation (bumped at each start, so groups sampled before a restart are told
 // apart), the step and the index.
 import { Mode, type RolloutRequest, type Task } from '@datarus/contracts';
@@ -35,7 +35,8 @@ export function parseGroupId(id: string): { runId: string; incarnation: number; 
  */
 export function requestFor(config: RunConfig, incarnation: number, step: number, index: number): RolloutRequest {
   const P = config.grpo.promptsPerStep;
-  const taskIndex = index < P ? step * P + index : 1_000_000_000 + step * 1000 + index;
+  const fresh = index < P ? step * P + index : 1_000_000_000 + step * 1000 + index;
+  const taskIndex = config.tasks.pool > 0 ? fresh % config.tasks.pool : fresh;
   const task = taskFor(config, taskIndex);
   const mode = modeFor(config, task, taskIndex);
   return {

@@ -4,6 +4,8 @@ export { RolloutWorker } from './rollout-worker.js';
 export { PolicySync, toFloat32 } from './policy-sync.js';
 export { reflectionSamples, sampleSeeds, completionText } from './rollout-samples.js';
 export { runRolloutWorker, rolloutDurable, main } from './main.js';
+export { agenticSampler } from './agentic-samples.js';
+export * from './agentic/index.js';
 
 export type { RolloutWorkerOptions } from './rollout-worker.js';
 export type { SampledGroup, SampleOptions } from './rollout-samples.js';

@@ -12,6 +12,7 @@ import { Engine } from '@datarus/engine';
 import { connectNats, ensureStreams, JetStreamPublisher, PolicyClient, startDurableConsumer } from '@datarus/transport';
 import { PolicySync } from './policy-sync.js';
 import { RolloutWorker } from './rollout-worker.js';
+import { agenticSampler } from './agentic-samples.js';
 
 const log = (id: string, msg: string) => process.stderr.write(`[rollout ${id}] ${msg}\n`);
 
@@ -34,7 +35,11 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
   await ensureStreams(await nc.jetstreamManager(), config.streams);
   const engine = await Engine.load(config.model, { device: config.rollout.device, dtype: config.rollout.dtype });
   const client = new PolicyClient(config.rollout.policy);
-  const worker = new RolloutWorker(engine, new PolicySync(engine, client, 500, throttled((r) => log(workerId, `waiting for the policy: ${r}`))), { workerId, microBatch: config.rollout.microBatch });
+  const worker = new RolloutWorker(engine, new PolicySync(engine, client, 500, throttled((r) => log(workerId, `waiting for the policy: ${r}`))), {
+    workerId,
+    microBatch: config.rollout.microBatch,
+    agentic: agenticSampler(config.rollout.agentic, config.rollout.microBatch),
+  });
   const publisher = new JetStreamPublisher(nc.jetstream());
   const abort = new AbortController();
   log(workerId, `ready: ${config.model}, policy at ${config.rollout.policy.address}`);

@@ -35,7 +35,11 @@ export class PolicyClient {
 
   constructor(config: Partial<GrpcClientConfig> = {}) {
     const c = parseConfig(GrpcClientConfig, config, 'grpc');
-    this.client = new grpc.Client(c.address, channelCredentials(c.tls), { 'grpc.max_receive_message_length': 8 << 20 });
+    this.client = new grpc.Client(c.address, channelCredentials(c.tls), {
+      'grpc.max_receive_message_length': 8 << 20,
+      // HTTP/2's default 64 KiB window stalls a weights stream every few frames.
+      'grpc-node.flow_control_window': 64 << 20,
+    });
   }
 
   /** The newest version the server holds (E_VERSION_UNAVAILABLE before the first). */
