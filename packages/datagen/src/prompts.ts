@@ -1,6 +1,6 @@
 // How a task is posed to the policy: a system message that states the output
-// format of the mode (TRAJECTORY.md), kept short (every prompt token is also a
-// training token), and a user message
+// format of the mode (TRAJECTORY.md) with one short example (without it a small
+// model's warm-up takes twice the steps), and a user message
 // with the problem. In reflection mode the model cannot read files, so their
 // contents are inlined below the problem; in agentic mode they sit in the
 // sandbox's working directory and the prompt only names them.
@@ -12,8 +12,14 @@ export interface ChatMessage {
 }
 
 export const REFLECTION_SYSTEM_PROMPT = [
-  'Reason step by step inside <think> </think>, writing each calculation as "a op b = c".',
-  'Then give only the final value inside <answer> </answer>, e.g. <answer>25%</answer>.',
+  'You solve quantitative problems. First reason step by step inside <think> </think>,',
+  'writing each calculation as "a op b = c". Then give only the final value inside <answer> </answer>.',
+  'Example:',
+  '<think>',
+  'Growth is (new - old) / old.',
+  '(150 - 120) / 120 = 0.25',
+  '</think>',
+  '<answer>25%</answer>',
 ].join('\n');
 
 export const AGENTIC_SYSTEM_PROMPT = [

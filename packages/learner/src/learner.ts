@@ -123,7 +123,12 @@ export class Learner {
     );
     let taken;
     try {
-      taken = await this.inbox.take(config.grpo.promptsPerStep, minVersion, () => void this.replace(s), this.o.signal);
+      taken = await this.inbox.take(
+        config.grpo.promptsPerStep,
+        minVersion,
+        () => this.replace(s).catch((e: Error) => this.o.log(`could not request a replacement group: ${e.message}`)),
+        this.o.signal,
+      );
     } finally {
       clearInterval(waitTicker);
     }

@@ -54,6 +54,11 @@ export interface TrainResult {
 }
 
 export async function runTraining(config: RunConfig, progress = new Progress()): Promise<TrainResult> {
+  if ((config.grpo.distributed?.worldSize ?? 1) > 1) {
+    // The engine's c10d group works (engine.initDistributed); splitting each step's
+    // groups across learner ranks is not wired into this process yet.
+    throw new DatarusError(ErrorCode.Unsupported, 'grpo.distributed: several learner ranks are not supported by the learner process yet; run one rank');
+  }
   const { runDir, incarnation } = prepareRunDir(config);
   config = { ...config, runDir };
   const paths = runPaths(runDir);
