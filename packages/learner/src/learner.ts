@@ -214,6 +214,7 @@ export class Learner {
       reward: r.mean,
       rewardStd: r.std,
       rewardStderr: r.stderr,
+      groupRewards: groups.map((_, g) => meanStderr(batch.rewards.slice(g * batch.groupSize, (g + 1) * batch.groupSize)).mean),
       components: batch.components,
       accuracy: correct.mean,
       wStruct: w.wStruct,

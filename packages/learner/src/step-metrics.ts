@@ -12,6 +12,8 @@ export interface StepMetrics {
   reward: number;
   rewardStd: number;
   rewardStderr: number;
+  /** Mean reward of each group of the step (missing rewards excluded; NaN when all are missing). */
+  groupRewards: number[];
   /** Mean of each reward component, e.g. "structural", "hrm", "hrm/correct". */
   components: Record<string, number>;
   /** Fraction of completions whose final answer is correct. */

@@ -16,7 +16,7 @@ describe('quarterComparison', () => {
   it('matches a hand computation', () => {
     // k = 2: first {0, 1} mean 0.5, sd √0.5, se 0.5; last {2, 4} mean 3, sd √2, se 1.
     const q = quarterComparison(rows([0, 1, 9, 9, 9, 9, 2, 4]));
-    expect(q.first).toEqual({ mean: 0.5, stderr: 0.5, n: 2 });
+    expect(q.first).toEqual({ mean: 0.5, stderr: 0.5, n: 2, unit: 'step' });
     expect(q.last.mean).toBe(3);
     expect(q.last.stderr).toBeCloseTo(1, 12);
     expect(q.diff).toBe(2.5);
@@ -60,8 +60,8 @@ describe('quarterComparison', () => {
       { step: 2, reward: NaN, rewardStderr: NaN },
       { step: 1, reward: 0, rewardStderr: 0.1 },
     ]);
-    expect(q.first).toEqual({ mean: 0, stderr: 0.1, n: 1 });
-    expect(q.last).toEqual({ mean: 1, stderr: 0.1, n: 1 });
+    expect(q.first).toEqual({ mean: 0, stderr: 0.1, n: 1, unit: 'step' });
+    expect(q.last).toEqual({ mean: 1, stderr: 0.1, n: 1, unit: 'step' });
     expect(q.diffStderr).toBeCloseTo(Math.sqrt(0.02), 12);
     expect(q.improved).toBe(true);
   });
@@ -84,5 +84,19 @@ describe('formatQuarterComparison', () => {
     expect(line).toMatch(/^reward first quarter 0\.5 ± 0\.5 \(2 steps\) → last quarter 3 ± 1 \(2 steps\): \+2\.5 ± 1\.118, improved/);
     expect(formatQuarterComparison(quarterComparison(rows([0.5, 0.5, 0.5, 0.5], 0.1)))).toContain('no clear change');
     expect(formatQuarterComparison(quarterComparison([]))).toContain('too few steps');
+  });
+});
+
+describe('quarterComparison over group means', () => {
+  it('pools the group means of the quarter steps, so the noise between groups sets the standard error', () => {
+    const row = (step: number, groupRewards: number[]) => ({ step, reward: groupRewards.reduce((a, b) => a + b, 0) / groupRewards.length, rewardStderr: 0.01, groupRewards });
+    const q = quarterComparison([row(1, [0, 0.2]), row(2, [0.1, 0.3]), row(3, [0.5, 0.5]), row(4, [0.6, 0.8]), row(5, [0.7, 0.9]), row(6, [0.6, 1]), row(7, [0.8, 0.8]), row(8, [0.9, 0.7])]);
+    expect(q.first.unit).toBe('group');
+    expect(q.first.n).toBe(4);
+    expect(q.first.mean).toBeCloseTo(0.15, 12);
+    // sample sd of [0, 0.2, 0.1, 0.3] is 0.1291; its standard error over 4 groups 0.0645
+    expect(q.first.stderr).toBeCloseTo(Math.sqrt(((0.15 ** 2 + 0.05 ** 2) * 2) / 3) / 2, 12);
+    expect(q.verdict).toBe('improved');
+    expect(formatQuarterComparison(q)).toContain('(4 groups)');
   });
 });

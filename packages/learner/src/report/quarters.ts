@@ -1,8 +1,10 @@
 // Did the run learn? The blended reward of the first quarter of steps against
-// the last quarter. Each step's mean reward counts as one observation, so the
-// standard error is that of the mean of the step means (between-step spread:
-// it includes the noise of sampling prompts, which the per-step rewardStderr
-// does not). A quarter of one step falls back on that step's own rewardStderr.
+// the last quarter. Each group's mean reward counts as one observation (rows
+// that carry groupRewards), so the standard error is that of the mean of the
+// group means: the noise between groups, prompts included, which the per-step
+// rewardStderr over single completions understates. Rows without groupRewards
+// count with their step mean instead; a quarter of one such step falls back on
+// that step's own rewardStderr.
 //
 // Verdict rule: "exceeds by more than the noise" = the difference is more than
 // NOISE_SIGMAS = 2 standard errors of the difference, sqrt(se_first² + se_last²)
@@ -16,12 +18,14 @@ import { formatNumber } from './format.js';
 export const NOISE_SIGMAS = 2;
 
 export interface QuarterStats {
-  /** Mean of the step means (NaN with no steps). */
+  /** Mean of the observations: group means (or step means) (NaN with none). */
   mean: number;
   /** Standard error of that mean (NaN when it cannot be estimated). */
   stderr: number;
-  /** Steps pooled. */
+  /** Observations pooled. */
   n: number;
+  /** What one observation is. */
+  unit: 'group' | 'step';
 }
 
 export interface QuarterComparison {
@@ -36,15 +40,18 @@ export interface QuarterComparison {
   verdict: 'improved' | 'worse' | 'unclear' | 'too-few-steps';
 }
 
-type RewardRow = Pick<StepMetrics, 'step' | 'reward' | 'rewardStderr'>;
+type RewardRow = Pick<StepMetrics, 'step' | 'reward' | 'rewardStderr'> & { groupRewards?: number[] };
 
 function stats(rows: readonly RewardRow[]): QuarterStats {
-  const n = rows.length;
-  if (n === 0) return { mean: NaN, stderr: NaN, n };
-  const mean = rows.reduce((a, r) => a + r.reward, 0) / n;
-  if (n === 1) return { mean, stderr: Number.isFinite(rows[0].rewardStderr) ? rows[0].rewardStderr : NaN, n };
-  const variance = rows.reduce((a, r) => a + (r.reward - mean) ** 2, 0) / (n - 1);
-  return { mean, stderr: Math.sqrt(variance / n), n };
+  const byGroup = rows.length > 0 && rows.every((r) => Array.isArray(r.groupRewards) && r.groupRewards.length > 0);
+  const xs = byGroup ? rows.flatMap((r) => r.groupRewards!.filter(Number.isFinite)) : rows.map((r) => r.reward);
+  const unit = byGroup ? 'group' : 'step';
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, stderr: NaN, n, unit };
+  const mean = xs.reduce((a, x) => a + x, 0) / n;
+  if (n === 1) return { mean, stderr: !byGroup && Number.isFinite(rows[0].rewardStderr) ? rows[0].rewardStderr : NaN, n, unit };
+  const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+  return { mean, stderr: Math.sqrt(variance / n), n, unit };
 }
 
 /**
@@ -72,7 +79,7 @@ const signed = (v: number) => (v > 0 ? `+${formatNumber(v)}` : formatNumber(v));
 /** One console line, e.g. "reward first quarter 0.41 ± 0.02 (25 steps) → last quarter 0.62 ± 0.02 (25 steps): +0.21 ± 0.028, improved (> 2 σ)". */
 export function formatQuarterComparison(q: QuarterComparison): string {
   if (q.verdict === 'too-few-steps') return `reward: too few steps to compare quarters (${q.last.n} with a reward)`;
-  const part = (s: QuarterStats) => `${formatNumber(s.mean)} ± ${formatNumber(s.stderr)} (${s.n} step${s.n === 1 ? '' : 's'})`;
+  const part = (s: QuarterStats) => `${formatNumber(s.mean)} ± ${formatNumber(s.stderr)} (${s.n} ${s.unit}${s.n === 1 ? '' : 's'})`;
   const verdict =
     q.verdict === 'improved' ? `improved (> ${NOISE_SIGMAS} σ)` : q.verdict === 'worse' ? `worse (< −${NOISE_SIGMAS} σ)` : `no clear change (within ${NOISE_SIGMAS} σ)`;
   return `reward first quarter ${part(q.first)} → last quarter ${part(q.last)}: ${signed(q.diff)} ± ${formatNumber(q.diffStderr)}, ${verdict}`;

@@ -140,7 +140,7 @@ function builtinSummary(rows: readonly StepMetrics[]): Record<string, string | n
   const last = rows[rows.length - 1];
   const q = quarterComparison(rows);
   const acc = quarterComparison(rows.map((r) => ({ step: r.step, reward: num(r.accuracy), rewardStderr: NaN })));
-  const quarter = (s: { mean: number; stderr: number; n: number }) => `${formatNumber(s.mean)} ± ${formatNumber(s.stderr)} (${s.n} steps)`;
+  const quarter = (s: { mean: number; stderr: number; n: number; unit: string }) => `${formatNumber(s.mean)} ± ${formatNumber(s.stderr)} (${s.n} ${s.unit}s)`;
   return {
     Steps: rows.length === 1 ? `1 (step ${first.step})` : `${rows.length} (steps ${first.step}–${last.step})`,
     'Wall time': formatDuration(num(last.elapsed)),
