@@ -58,6 +58,15 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
     expect(existsInRun(cluster, 'report.html')).toBe(true);
   }, RUN_TIMEOUT);
 
+  it('trains in agentic mode: each sample gets its own sandboxed kernel in the rollout worker', async () => {
+    cluster = await Cluster.start({ steps: 2, rolloutWorkers: 1, rewardWorkers: 1, config: { tasks: { mode: 'agentic', kinds: ['statistics.dataset'] } } });
+    expect(await learnerExit(cluster)).toBe(0);
+    const rows = metrics(cluster);
+    expectCompleteRun(rows, 2);
+    expect(rows.every((r) => r.groupIds.length === 2 && r.missingRewards === 0)).toBe(true);
+    expect(cluster.proc('rollout-0').lines.some((l) => /published it\.1\.0\.0 .*\(agentic, tools/.test(l))).toBe(true);
+  }, RUN_TIMEOUT);
+
   it('a reward worker killed mid-run: its requests are retried on the other copy and every sample is scored', async () => {
     cluster = await Cluster.start({ steps: 4 });
     await cluster.proc('learner').waitFor(/step 1\/4/);

@@ -53,7 +53,8 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
       const group = await worker.handle(request, abort.signal);
       await publisher.publish('ROLLOUTS', group);
       const t = group.timing!;
-      log(workerId, `published ${group.groupId} v${group.policyVersion}: ${group.samples.length} samples, ${(t.totalMs / 1000).toFixed(1)}s (weights ${(t.weightsMs / 1000).toFixed(1)}s)`);
+      const mode = group.mode === 'MODE_AGENTIC' ? `agentic, tools ${(t.toolMs / 1000).toFixed(1)}s` : 'reflection';
+      log(workerId, `published ${group.groupId} v${group.policyVersion}: ${group.samples.length} samples, ${(t.totalMs / 1000).toFixed(1)}s (${mode}; weights ${(t.weightsMs / 1000).toFixed(1)}s)`);
     },
     onEvent: (e) => {
       if (e.type === 'retry' || e.type === 'dead-lettered') log(workerId, `${e.type} ${e.groupId}: ${'error' in e ? e.error : e.reason}`);
