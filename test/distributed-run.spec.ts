@@ -67,6 +67,19 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
     expect(cluster.proc('rollout-0').lines.some((l) => /published it\.1\.0\.0 .*\(agentic, tools/.test(l))).toBe(true);
   }, RUN_TIMEOUT);
 
+  it('two data-parallel learner ranks train one policy: each its share of the groups, gradients all-reduced, the same weights at the end', async () => {
+    cluster = await Cluster.start({ steps: 3, learnerRanks: 2 });
+    expect(await learnerExit(cluster, 'learner')).toBe(0);
+    expect(await learnerExit(cluster, 'learner-1')).toBe(0);
+    expectCompleteRun(metrics(cluster), 3);
+    expect(cluster.proc('learner-1').lines.some((l) => /rank 1: step 3 trained/.test(l))).toBe(true);
+    const a = readFileSync(join(cluster.runDir, 'final/model.safetensors'));
+    const b = readFileSync(join(cluster.runDir, 'rank-1/final/model.safetensors'));
+    const initial = readFileSync(join(cluster.runDir, 'initial/model.safetensors'));
+    expect(a.equals(initial)).toBe(false);
+    expect(a.equals(b)).toBe(true);
+  }, RUN_TIMEOUT);
+
   it('a reward worker killed mid-run: its requests are retried on the other copy and every sample is scored', async () => {
     cluster = await Cluster.start({ steps: 4 });
     await cluster.proc('learner').waitFor(/step 1\/4/);

@@ -73,6 +73,8 @@ export interface ClusterOptions {
   steps: number;
   rolloutWorkers?: number;
   rewardWorkers?: number;
+  /** Data-parallel learner ranks (c10d over Gloo on this machine). */
+  learnerRanks?: number;
   /** Extra config fields (deep-merged by the processes' own flag parser: pass as a config object). */
   config?: Record<string, unknown>;
 }
@@ -93,7 +95,7 @@ export class Cluster {
     const model = await makeTinyModel(join(dir, 'model'));
     const policyPort = await freePort();
     const runDir = join(dir, 'run');
-    const config = {
+    const config: Record<string, unknown> = {
       runId: 'it',
       runDir,
       model,
@@ -113,6 +115,11 @@ export class Cluster {
       consumer: { ackWaitMs: 2000, nakDelayMs: 200 },
       ...o.config,
     };
+    const ranks = o.learnerRanks ?? 1;
+    if (ranks > 1) {
+      const grpo = config.grpo as Record<string, unknown>;
+      config.grpo = { ...grpo, distributed: { rendezvous: `127.0.0.1:${await freePort()}`, rank: 0, worldSize: ranks, backend: 'gloo' } };
+    }
     const configFile = join(dir, 'run.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     const c = new Cluster(nats, dir, configFile, runDir);
@@ -120,6 +127,7 @@ export class Cluster {
     c.spawn('reward-service', BIN.rewardService, []);
     for (let i = 0; i < (o.rolloutWorkers ?? 2); i++) c.spawn(`rollout-${i}`, BIN.rollout, [], { DATARUS_WORKER_ID: `rollout-${i}` });
     c.startLearner();
+    for (let r = 1; r < ranks; r++) c.spawn(`learner-${r}`, BIN.learner, ['--grpo.distributed.rank', String(r)]);
     return c;
   }
 

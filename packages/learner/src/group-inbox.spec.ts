@@ -44,4 +44,21 @@ describe('GroupInbox', () => {
     inbox.releaseAll(new Error('shutting down'));
     await expect(d).rejects.toThrow('shutting down');
   });
+
+  it('a follower takes exactly the planned groups, whatever their incarnation, and drops unplanned ones of that step or earlier', async () => {
+    const inbox = new GroupInbox('run', -1);
+    const acked: string[] = [];
+    const deliver = (id: string) => void inbox.deliver(sg(id, 1), id).then(() => acked.push(id));
+    deliver('run.3.1.0');
+    deliver('run.3.0.5');
+    deliver('run.3.2.0');
+    const pending = inbox.takeIds(['run.3.1.0', 'run.3.1.1'], 1);
+    setTimeout(() => deliver('run.3.1.1'), 10);
+    const taken = await pending;
+    expect(taken.map((t) => t.groupId)).toEqual(['run.3.1.0', 'run.3.1.1']);
+    await new Promise((r) => setTimeout(r, 0));
+    // the unplanned group of step 0 is dropped; step 2's waits for its own plan
+    expect(acked).toEqual(['run.3.0.5']);
+    expect(inbox.size).toBe(1);
+  });
 });

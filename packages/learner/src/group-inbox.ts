@@ -25,6 +25,7 @@ export class GroupInbox {
   private wake: (() => void) | null = null;
   readonly counters: InboxCounters = { foreign: 0, stale: 0, taken: 0 };
 
+  /** incarnation −1 accepts every incarnation (a follower rank: rank 0's plans name the groups). */
   constructor(
     private readonly runId: string,
     private readonly incarnation: number,
@@ -34,7 +35,7 @@ export class GroupInbox {
   deliver(group: ScoredGroup, groupId: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const id = parseGroupId(groupId);
-      if (!id || id.runId !== this.runId || id.incarnation !== this.incarnation) {
+      if (!id || id.runId !== this.runId || (this.incarnation >= 0 && id.incarnation !== this.incarnation)) {
         this.counters.foreign++;
         resolve();
         return;
@@ -68,17 +69,50 @@ export class GroupInbox {
         this.ready.unshift(...out);
         throw signal.reason ?? new Error('aborted');
       }
-      let onAbort: (() => void) | undefined;
-      await new Promise<void>((r) => {
-        this.wake = r;
-        onAbort = () => r();
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      this.wake = null;
+      await this.nextDelivery(signal);
     }
     this.counters.taken += out.length;
     return out;
+  }
+
+  /**
+   * Takes exactly the groups `ids` (a batch plan of step `step`), waiting for the
+   * ones not yet delivered. Groups of that step or earlier that the plan does not
+   * name will never be trained here: they are dropped (acked).
+   */
+  async takeIds(ids: readonly string[], step: number, signal?: AbortSignal): Promise<Parked[]> {
+    const wanted = new Set(ids);
+    for (;;) {
+      for (let i = this.ready.length - 1; i >= 0; i--) {
+        const p = this.ready[i];
+        const s = parseGroupId(p.groupId)?.step ?? 0;
+        if (!wanted.has(p.groupId) && s <= step) {
+          this.ready.splice(i, 1);
+          this.counters.stale++;
+          p.settle();
+        }
+      }
+      const found = ids.map((id) => this.ready.find((p) => p.groupId === id));
+      if (found.every((p) => p !== undefined)) {
+        for (const p of found) this.ready.splice(this.ready.indexOf(p!), 1);
+        this.counters.taken += found.length;
+        return found as Parked[];
+      }
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      await this.nextDelivery(signal);
+    }
+  }
+
+  /** Resolves at the next delivery, or when `signal` aborts. */
+  private async nextDelivery(signal?: AbortSignal): Promise<void> {
+    let onAbort: (() => void) | undefined;
+    await new Promise<void>((r) => {
+      this.wake = r;
+      onAbort = () => r();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    this.wake = null;
   }
 
   /** Groups waiting now. */

@@ -8,7 +8,9 @@
 //   4. publish version s + 1, ack the groups, write the metrics row, checkpoint
 //      when due.
 // A group id already trained on (a redelivery) is acked by the consumer's
-// duplicate filter without reaching the loop.
+// duplicate filter without reaching the loop. With several data-parallel ranks,
+// rank 0 does all of the above and the others train the groups it chose
+// (batch-plan.ts); each rank trains its share and the engine all-reduces.
 import type { NatsConnection } from 'nats';
 import type { RolloutRequest, ScoredGroup } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
@@ -21,12 +23,16 @@ import { saveCheckpoint, type LearnerState } from './checkpoints.js';
 import type { PolicyPublisher } from './policy-publisher.js';
 import type { StepMetrics } from './step-metrics.js';
 import { requestFor } from './task-feed.js';
+import { fetchBatchPlan, shareOf, type BatchPlanServer } from './batch-plan.js';
 
 export interface LearnerOptions {
   config: RunConfig;
   engine: Engine;
   nc: NatsConnection;
-  policy: PolicyPublisher;
+  /** Rank 0 publishes each new version; absent on other ranks. */
+  policy?: PolicyPublisher;
+  /** Rank 0 of several: where the other ranks learn each step's groups. */
+  plans?: BatchPlanServer;
   incarnation: number;
   /** Where a resumed run starts (step and trained group ids); null = step 0. */
   resumed: LearnerState | null;
@@ -50,9 +56,13 @@ export class Learner {
   private version: number;
   private duplicatesSeen = 0;
   private startedMs = 0;
+  private readonly rank: number;
+  private readonly worldSize: number;
 
   constructor(private readonly o: LearnerOptions) {
-    this.inbox = new GroupInbox(o.config.runId, o.incarnation);
+    this.rank = o.config.grpo.distributed?.rank ?? 0;
+    this.worldSize = o.config.grpo.distributed?.worldSize ?? 1;
+    this.inbox = new GroupInbox(o.config.runId, this.rank === 0 ? o.incarnation : -1);
     this.processed = new ProcessedIds(o.config.consumer.dedupeCapacity, o.resumed?.processedIds ?? []);
     this.publisher = new JetStreamPublisher(o.nc.jetstream());
     this.step = o.resumed?.step ?? 0;
@@ -109,12 +119,31 @@ export class Learner {
     await this.publishRequest(requestFor(this.o.config, this.o.incarnation, step, next - 1));
   }
 
+  /** Rank 0 (or the only learner): feeds tasks, takes the next fresh groups, and tells the other ranks. */
+  private async takeAsLeader(s: number) {
+    const { config } = this.o;
+    await this.feed();
+    const minVersion = Math.max(0, this.version - config.maxOffPolicySteps);
+    const taken = await this.inbox.take(
+      config.grpo.promptsPerStep,
+      minVersion,
+      () => this.replace(s).catch((e: Error) => this.o.log(`could not request a replacement group: ${e.message}`)),
+      this.o.signal,
+    );
+    this.o.plans?.record({ step: s, incarnation: this.o.incarnation, groupIds: taken.map((t) => t.groupId) });
+    return taken;
+  }
+
+  /** Ranks > 0: the groups rank 0 chose for step s. */
+  private async takeAsFollower(s: number) {
+    const plan = await fetchBatchPlan(this.o.nc, this.o.config.runId, s, this.o.signal);
+    return this.inbox.takeIds(plan.groupIds, s, this.o.signal);
+  }
+
   private async trainStep(): Promise<void> {
     const { config, engine } = this.o;
     const s = this.step;
-    await this.feed();
     const tWait = performance.now();
-    const minVersion = Math.max(0, this.version - config.maxOffPolicySteps);
     const staleBefore = this.inbox.counters.stale;
     const duplicatesBefore = this.duplicatesSeen;
     const waitTicker = setInterval(
@@ -123,19 +152,15 @@ export class Learner {
     );
     let taken;
     try {
-      taken = await this.inbox.take(
-        config.grpo.promptsPerStep,
-        minVersion,
-        () => this.replace(s).catch((e: Error) => this.o.log(`could not request a replacement group: ${e.message}`)),
-        this.o.signal,
-      );
+      taken = this.rank === 0 ? await this.takeAsLeader(s) : await this.takeAsFollower(s);
     } finally {
       clearInterval(waitTicker);
     }
     const waiting = (performance.now() - tWait) / 1000;
     const groups: ScoredGroup[] = taken.map((t) => t.group);
     try {
-      const batch = buildBatch(groups);
+      // this rank trains its share; the engine all-reduces gradients over the ranks
+      const batch = buildBatch(shareOf(groups, this.rank, this.worldSize));
       const adv = Engine.groupAdvantages(batch.rewards, batch.groupSize, { scaleRewards: config.grpo.scaleRewards, eps: config.grpo.advantageEps });
       const tRef = performance.now();
       const refLogprobs = config.grpo.beta > 0 ? await engine.referenceLogprobs(batch.sequences) : undefined;
@@ -168,11 +193,12 @@ export class Learner {
       const tPub = performance.now();
       this.step = s + 1;
       this.version = s + 1;
-      this.o.policy.publish(this.version, this.step);
+      if (this.rank === 0) this.o.policy?.publish(this.version, this.step);
       const weights = (performance.now() - tPub) / 1000;
       for (const t of taken) t.settle();
-      this.o.onStep(this.metrics(s + 1, groups, batch, adv, stats, { waiting, reference, training, weights }, taken, staleBefore, duplicatesBefore));
-      if (config.grpo.checkpointEvery > 0 && this.step % config.grpo.checkpointEvery === 0 && this.step < config.steps) {
+      const all = this.worldSize > 1 ? buildBatch(groups) : batch;
+      this.o.onStep(this.metrics(s + 1, groups, all, adv, stats, { waiting, reference, training, weights }, taken, staleBefore, duplicatesBefore));
+      if (this.rank === 0 && config.grpo.checkpointEvery > 0 && this.step % config.grpo.checkpointEvery === 0 && this.step < config.steps) {
         await saveCheckpoint(engine, config, this.state());
       }
     } catch (e) {

@@ -4,18 +4,22 @@
 // rollout workers, the reward service and the built-in reward workers as child
 // processes — the same code path as a cluster, on one machine. Ctrl-C (SIGINT) or
 // SIGTERM stops the loop, the children and the server cleanly; the report is
-// written from whatever steps were done.
+// written from whatever steps were done. Data-parallel ranks (grpo.distributed)
+// join the engine's c10d group after the warm-up; only rank 0 serves the policy,
+// feeds tasks, writes metrics and checkpoints (see batch-plan.ts).
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from 'nats';
 import { DatarusError, ErrorCode } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import { Engine } from '@datarus/engine';
-import { connectNats, ensureStreams, servePolicy } from '@datarus/transport';
+import { connectNats, ensureStreams, servePolicy, type PolicyServing } from '@datarus/transport';
 import { listCheckpoints, restoreLatest, saveCheckpoint } from './checkpoints.js';
 import { Children, type ChildSpec } from './embedded/children.js';
 import { startLocalNats, type LocalNats } from './embedded/local-nats.js';
 import { Learner } from './learner.js';
+import { BatchPlanServer } from './batch-plan.js';
 import { PolicyPublisher } from './policy-publisher.js';
 import { Progress, progressLine, duration } from './progress.js';
 import { appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
@@ -25,6 +29,16 @@ import type { StepMetrics } from './step-metrics.js';
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const script = (rel: string) => `${packagesDir}${rel}`;
+
+/** Several learner ranks need a NATS server they all reach, and a share of each step for every rank. */
+function checkRanks(config: RunConfig): void {
+  const d = config.grpo.distributed;
+  if (!d || d.worldSize <= 1) return;
+  const bad: string[] = [];
+  if (!config.nats) bad.push('  nats.url: several learner ranks need a NATS server they all reach (the embedded default is for one)');
+  if (config.grpo.promptsPerStep % d.worldSize !== 0) bad.push(`  grpo.promptsPerStep: ${config.grpo.promptsPerStep} groups per step do not split over ${d.worldSize} ranks`);
+  if (bad.length) throw new DatarusError(ErrorCode.InvalidConfig, `invalid run config:\n${bad.join('\n')}`);
+}
 
 /** Drains the connection, or closes it when the server is gone (drain would wait for a reconnect). */
 async function closeNats(nc: NatsConnection): Promise<void> {
@@ -54,15 +68,12 @@ export interface TrainResult {
 }
 
 export async function runTraining(config: RunConfig, progress = new Progress()): Promise<TrainResult> {
-  if ((config.grpo.distributed?.worldSize ?? 1) > 1) {
-    // The engine's c10d group works (engine.initDistributed); splitting each step's
-    // groups across learner ranks is not wired into this process yet.
-    throw new DatarusError(ErrorCode.Unsupported, 'grpo.distributed: several learner ranks are not supported by the learner process yet; run one rank');
-  }
-  const { runDir, incarnation } = prepareRunDir(config);
+  checkRanks(config);
+  const rank = config.grpo.distributed?.rank ?? 0;
+  // Rank 0 owns the run directory; other ranks read its checkpoints and write only under rank-<r>/.
+  const { runDir, incarnation } = rank === 0 ? prepareRunDir(config) : { runDir: resolve(config.runDir), incarnation: 0 };
   config = { ...config, runDir };
   const paths = runPaths(runDir);
-  const rank = config.grpo.distributed?.rank ?? 0;
   const embedded = !config.nats;
   const stop = new AbortController();
   let failure: Error | null = null;
@@ -96,19 +107,33 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       if (config.sft.steps > 0) {
         await runSftWarmup(engine, config, (r) => log(`sft ${r.step}/${config.sft.steps} loss ${r.loss.toFixed(3)} (${r.seconds.toFixed(1)}s)`));
       }
-      await engine.save(paths.initial, { dtype: 'float32' });
+      if (rank === 0) await engine.save(paths.initial, { dtype: 'float32' });
+    }
+    const d = config.grpo.distributed;
+    if (d && d.worldSize > 1) {
+      log(`rank ${d.rank}/${d.worldSize}: joining the process group at ${d.rendezvous}`);
+      await engine.initDistributed({ rendezvous: d.rendezvous, rank: d.rank, worldSize: d.worldSize, backend: d.backend });
     }
     if (config.grpo.beta > 0) await engine.createReference({ shards: config.grpo.refShards, devices: config.grpo.refDevice === 'policy' ? undefined : [config.grpo.refDevice] });
     const resumed = resuming ? await restoreLatest(engine, runDir) : null;
     if (resumed) log(`resumed from checkpoint at step ${resumed.step}`);
 
-    const publisher = new PolicyPublisher(engine, config.learner.keepVersions);
-    publisher.publish(resumed?.policyVersion ?? 0, resumed?.step ?? 0);
-    const serving = await servePolicy(publisher.store, { server: { bind: config.learner.policyBind, tls: config.learner.policyTls }, policy: config.policy });
-    cleanup.push(() => serving.close());
-    log(`PolicyService at ${serving.address}`);
+    let publisher: PolicyPublisher | undefined;
+    let plans: BatchPlanServer | undefined;
+    let serving: PolicyServing | undefined;
+    if (rank === 0) {
+      publisher = new PolicyPublisher(engine, config.learner.keepVersions);
+      publisher.publish(resumed?.policyVersion ?? 0, resumed?.step ?? 0);
+      serving = await servePolicy(publisher.store, { server: { bind: config.learner.policyBind, tls: config.learner.policyTls }, policy: config.policy });
+      cleanup.push(() => serving!.close());
+      log(`PolicyService at ${serving.address}`);
+      if (d && d.worldSize > 1) {
+        plans = new BatchPlanServer(nc, config.runId);
+        cleanup.push(async () => plans!.close());
+      }
+    }
 
-    if (embedded) {
+    if (embedded && serving) {
       const childConfig = { ...config, rollout: { ...config.rollout, policy: { ...config.rollout.policy, address: serving.address } } };
       writeFileSync(paths.childConfig, `${JSON.stringify(childConfig, null, 2)}\n`);
       children = new Children(paths.logs, (m) => {
@@ -125,11 +150,13 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       engine,
       nc,
       policy: publisher,
+      plans,
       incarnation,
       resumed,
       signal: stop.signal,
       log,
       onStep: (m: StepMetrics) => {
+        if (rank > 0) return log(`rank ${rank}: step ${m.step} trained (its share of ${m.groupIds.length} groups)`);
         appendMetrics(paths.metrics, m);
         progress.step(progressLine(m, config.steps, startStep));
       },
@@ -145,6 +172,9 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
     if (rank === 0 && learner.step > startStep) {
       await saveCheckpoint(engine, config, learner.state());
       if (!interrupted) await engine.save(paths.final);
+    } else if (rank > 0 && !interrupted) {
+      // every rank holds the same weights; a copy per rank lets them be compared
+      await engine.save(join(runDir, `rank-${rank}`, 'final'));
     }
     return { runDir, steps: learner.step, interrupted };
   } finally {
