@@ -60,5 +60,11 @@ describe('GroupInbox', () => {
     // the unplanned group of step 0 is dropped; step 2's waits for its own plan
     expect(acked).toEqual(['run.3.0.5']);
     expect(inbox.size).toBe(1);
+    // rank 0's incarnation, once known, drops the groups of any other
+    deliver('run.2.5.0');
+    inbox.adoptIncarnation(3);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(acked).toContain('run.2.5.0');
+    expect(inbox.size).toBe(1);
   });
 });

@@ -28,8 +28,22 @@ export class GroupInbox {
   /** incarnation −1 accepts every incarnation (a follower rank: rank 0's plans name the groups). */
   constructor(
     private readonly runId: string,
-    private readonly incarnation: number,
+    private incarnation: number,
   ) {}
+
+  /** A follower learns rank 0's incarnation from its first plan: groups of any other are dropped from now on. */
+  adoptIncarnation(incarnation: number): void {
+    if (this.incarnation === incarnation) return;
+    this.incarnation = incarnation;
+    for (let i = this.ready.length - 1; i >= 0; i--) {
+      const p = this.ready[i];
+      if (parseGroupId(p.groupId)?.incarnation !== incarnation) {
+        this.ready.splice(i, 1);
+        this.counters.foreign++;
+        p.settle();
+      }
+    }
+  }
 
   /** The consumer handler: resolves when the group was trained or dropped (then acked). */
   deliver(group: ScoredGroup, groupId: string): Promise<void> {

@@ -137,6 +137,8 @@ export class Learner {
   /** Ranks > 0: the groups rank 0 chose for step s. */
   private async takeAsFollower(s: number) {
     const plan = await fetchBatchPlan(this.o.nc, this.o.config.runId, s, this.o.signal);
+    // groups replayed from earlier runs or incarnations would otherwise fill the consumer's slots
+    this.inbox.adoptIncarnation(plan.incarnation);
     return this.inbox.takeIds(plan.groupIds, s, this.o.signal);
   }
 
