@@ -22,9 +22,8 @@ const BIN = {
 /** Fails early with a clear message when the processes were not built. */
 export function assertBuilt(): void {
   for (const [name, bin] of Object.entries(BIN)) {
-    const dist = join(bin, '../../dist/main.js');
-    const anyDist = existsSync(dist) || existsSync(join(bin, '../../dist'));
-    if (!anyDist) throw new Error(`${name} is not built (${dist}); run: npx nx run-many -t build`);
+    const dist = join(bin, '../../dist');
+    if (!existsSync(dist)) throw new Error(`${name} is not built (no ${dist}); run: npx nx run-many -t build`);
   }
 }
 

@@ -65,20 +65,21 @@ export const SftConfig = z
   })
   .strict();
 
+/** Limits of an agentic episode (TRAJECTORY.md, "Agentic mode") and of its sandboxed kernel. */
 export const AgenticConfig = z
   .object({
-    /** ReAct steps per episode at most (TRAJECTORY.md). */
+    /** Tool calls executed per sample; the next <action_input> past it ends the sample ('tool_limit'). */
     maxSteps: z.number().int().min(1).default(12),
-    /** Consecutive failing code cells that end an episode. */
+    /** Failed steps in a row (exception, timeout, unknown tool, unparsable step) that end the sample ('tool_limit'). */
     maxConsecutiveErrors: z.number().int().min(1).default(5),
-    /** Policy + observation tokens per episode at most. */
+    /** Completion tokens per sample, model-written and appended together; past it the sample ends ('length'). */
     maxTotalTokens: z.number().int().min(1).default(4096),
-    /** Observations are cut past this many characters, with a marker. */
+    /** Characters of one observation; longer output is cut with a marker. */
     maxObservationChars: z.number().int().min(1).default(4000),
-    /** Wall time of one code cell, ms. */
+    /** Wall time of one code cell, ms; past it the kernel is restarted (its state is lost). */
     cellTimeoutMs: z.number().int().min(1).default(10_000),
-    /** Address-space limit of the sandboxed Python, MiB. */
-    memoryMb: z.number().int().min(64).default(1024),
+    /** Address-space limit of each sandboxed process, MiB (the sandbox's own minimum is 128). */
+    memoryMb: z.number().int().min(128).default(1024),
   })
   .strict();
 

@@ -74,7 +74,7 @@ export class Learner {
     const P = config.grpo.promptsPerStep;
     this.consumer = await startDurableConsumer(this.o.nc, {
       stream: 'SCORED',
-      durable: learnerDurable(config.runId, config.grpo.distributed?.rank ?? 0),
+      durable: learnerDurable(config.runId, this.rank),
       // every group of the steps in flight may be parked at once
       settings: { ...config.consumer, concurrency: P * (config.maxOffPolicySteps + 2) + 8 },
       processed: this.processed,
@@ -249,7 +249,8 @@ export class Learner {
       wSem: w.wSem,
       advantageMean: a.mean,
       advantageStd: a.std,
-      fracRewardZeroStd: adv.zeroStdGroups / groups.length,
+      // over the groups this rank computed advantages for (all of them with one rank)
+      fracRewardZeroStd: adv.zeroStdGroups / adv.groupMean.length,
       missingRewards: adv.missing,
       completionLengthMean: stats.completionLengthMean,
       completionLengthMin: stats.completionLengthMin,

@@ -10,11 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NatsConnection } from 'nats';
 import { DatarusError, ErrorCode } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import { Engine } from '@datarus/engine';
-import { connectNats, ensureStreams, servePolicy, type PolicyServing } from '@datarus/transport';
+import { closeNats, connectNats, ensureStreams, servePolicy, type PolicyServing } from '@datarus/transport';
 import { listCheckpoints, restoreLatest, saveCheckpoint } from './checkpoints.js';
 import { Children, type ChildSpec } from './embedded/children.js';
 import { startLocalNats, type LocalNats } from './embedded/local-nats.js';
@@ -38,13 +37,6 @@ function checkRanks(config: RunConfig): void {
   if (!config.nats) bad.push('  nats.url: several learner ranks need a NATS server they all reach (the embedded default is for one)');
   if (config.grpo.promptsPerStep % d.worldSize !== 0) bad.push(`  grpo.promptsPerStep: ${config.grpo.promptsPerStep} groups per step do not split over ${d.worldSize} ranks`);
   if (bad.length) throw new DatarusError(ErrorCode.InvalidConfig, `invalid run config:\n${bad.join('\n')}`);
-}
-
-/** Drains the connection, or closes it when the server is gone (drain would wait for a reconnect). */
-async function closeNats(nc: NatsConnection): Promise<void> {
-  const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
-  await Promise.race([nc.drain().catch(() => {}), timeout]);
-  if (!nc.isClosed()) await nc.close().catch(() => {});
 }
 
 /** The child processes of the embedded default. */
@@ -140,8 +132,9 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
         failure = new DatarusError(ErrorCode.ProcessFailed, m);
         stop.abort(failure);
       }, log);
-      for (const spec of embeddedChildren(childConfig, paths.childConfig)) children.start(spec);
-      log(`started ${embeddedChildren(childConfig, paths.childConfig).length} processes (logs in ${paths.logs})`);
+      const specs = embeddedChildren(childConfig, paths.childConfig);
+      for (const spec of specs) children.start(spec);
+      log(`started ${specs.length} processes (logs in ${paths.logs})`);
     }
 
     const startStep = resumed?.step ?? 0;

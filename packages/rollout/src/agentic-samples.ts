@@ -23,12 +23,8 @@ export function agenticSampler(limits: AgenticConfig, microBatch: number) {
       prompt,
       request.groupSize,
       {
-        maxSteps: limits.maxSteps,
-        maxConsecutiveErrors: limits.maxConsecutiveErrors,
+        ...limits,
         maxTotalTokens: Math.min(limits.maxTotalTokens, s?.maxNewTokens || limits.maxTotalTokens),
-        maxObservationChars: limits.maxObservationChars,
-        cellTimeoutMs: limits.cellTimeoutMs,
-        memoryMb: limits.memoryMb,
         temperature: s?.temperature ?? 1,
         topP: s?.topP && s.topP > 0 ? s.topP : 1,
         topK: s?.topK ?? 0,

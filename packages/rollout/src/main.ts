@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { DatarusError, ErrorCode, isErrorCode } from '@datarus/contracts';
 import { loadRunConfig, type RunConfig } from '@datarus/config';
 import { Engine } from '@datarus/engine';
-import { connectNats, ensureStreams, JetStreamPublisher, PolicyClient, startDurableConsumer } from '@datarus/transport';
+import { closeNats, connectNats, ensureStreams, JetStreamPublisher, PolicyClient, startDurableConsumer } from '@datarus/transport';
 import { PolicySync } from './policy-sync.js';
 import { RolloutWorker } from './rollout-worker.js';
 import { agenticSampler } from './agentic-samples.js';
@@ -69,8 +69,7 @@ export async function runRolloutWorker(config: RunConfig, workerId = `${hostname
   log(workerId, 'stopping');
   abort.abort();
   await consumer.stop();
-  await Promise.race([nc.drain().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
-  if (!nc.isClosed()) await nc.close().catch(() => {});
+  await closeNats(nc);
   engine.dispose();
 }
 

@@ -14,7 +14,7 @@ export {
   TlsFiles,
   parseConfig,
 } from './transport-config.js';
-export { connectNats, natsConnectionOptions } from './nats-connection.js';
+export { connectNats, closeNats, natsConnectionOptions } from './nats-connection.js';
 export { ensureStreams, streamConfig } from './jetstream/ensure-streams.js';
 export { JetStreamPublisher, groupIdOf } from './jetstream/publisher.js';
 export { startDurableConsumer, durableConsumerConfig } from './jetstream/durable-consumer.js';

@@ -50,3 +50,14 @@ export async function connectNats(config: NatsConfig | Record<string, unknown> =
     throw new DatarusError(ErrorCode.TransportFailed, `cannot connect to NATS at ${String(opts.servers)}: ${(e as Error).message}`, { cause: e });
   }
 }
+
+/**
+ * Drains the connection (its subscriptions finish what they hold), or closes it
+ * when draining does not end within `timeoutMs` — as when the server is gone and
+ * drain would wait for a reconnect. Never throws.
+ */
+export async function closeNats(nc: NatsConnection, timeoutMs = 5000): Promise<void> {
+  const timeout = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+  await Promise.race([nc.drain().catch(() => {}), timeout]);
+  if (!nc.isClosed()) await nc.close().catch(() => {});
+}

@@ -1,22 +1,13 @@
 // Options of one agentic group (TRAJECTORY.md, "Agentic mode"): the episode limits,
 // the sandbox limits each sample's Python kernel runs under, and the sampling
 // fields passed to the engine. One zod schema; every field has its default.
+import { AgenticConfig } from '@datarus/config';
 import type { SandboxOptions } from '@datarus/sandbox';
 import { z } from 'zod';
 
 export const AgenticOptions = z.object({
-  /** Tool calls executed per sample; the next <action_input> past it ends the sample ('tool_limit'). */
-  maxSteps: z.number().int().min(1).default(12),
-  /** Failed steps in a row (exception, timeout, unknown tool, unparsable step) that end the sample ('tool_limit'). */
-  maxConsecutiveErrors: z.number().int().min(1).default(5),
-  /** Completion tokens per sample, model-written and appended together; past it the sample ends ('length'). */
-  maxTotalTokens: z.number().int().min(1).default(4096),
-  /** Characters of one observation; longer output is cut with a marker. */
-  maxObservationChars: z.number().int().min(1).default(4000),
-  /** Wall time of one code cell, ms; past it the kernel is restarted (its state is lost). */
-  cellTimeoutMs: z.number().int().min(1).default(10_000),
-  /** Address-space limit of each sandboxed process, MiB. */
-  memoryMb: z.number().int().min(128).default(1024),
+  // the episode and sandbox limits, as a run's config states them
+  ...AgenticConfig.shape,
   /**
    * Tokens per decode call. Decoding goes in chunks so that maxTotalTokens is
    * overshot by at most one chunk (the engine's group takes one per-call limit).
