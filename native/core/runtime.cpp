@@ -31,6 +31,8 @@ void tuneAllocator() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (std::getenv("MALLOC_TRIM_THRESHOLD_") || std::getenv("MALLOC_MMAP_THRESHOLD_")) return;
+    if (const char* a = std::getenv("DATARUS_ALLOCATOR"); a && std::string(a) == "glibc") return;
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
   });
 #endif
