@@ -1,6 +1,8 @@
 // group.cpp — prefill once, decode samples in micro-batch buffers, resume after appends.
 #include "group.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -161,8 +163,15 @@ void GroupSession::decodeBuffer(Buffer& b, const std::vector<int64_t>& rows) {
     active[r] = true;
   }
   std::vector<int64_t> ids(static_cast<size_t>(R), 0);
+  std::vector<Sampled> draws(static_cast<size_t>(R));
   for (;;) {
     checkAbort();
+    // Each row has its own sampler (own RNG stream), so rows draw in parallel.
+    at::parallel_for(0, R, 1, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r)
+        if (active[r] && options_.maxNewTokens > 0)
+          draws[r] = samplers_[static_cast<size_t>(b.rows[static_cast<size_t>(r)])]->next(next[r]);
+    });
     bool any = false;
     for (int64_t r = 0; r < R; ++r) {
       if (!active[r]) continue;
@@ -173,7 +182,7 @@ void GroupSession::decodeBuffer(Buffer& b, const std::vector<int64_t>& rows) {
         active[r] = false;
         continue;
       }
-      Sampled x = samplers_[i]->next(next[r]);
+      const Sampled& x = draws[r];
       s.tokens.push_back(x.token);
       s.logprobs.push_back(x.logprob);
       s.policy.push_back(1);

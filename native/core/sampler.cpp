@@ -1,5 +1,5 @@
-// sampler.cpp — filtering and seeded inverse-CDF draws, in plain loops over the
-// vocabulary (a few passes over V floats; no tensor ops on the unfiltered path).
+// sampler.cpp — filtering and seeded inverse-CDF draws over the vocabulary: one
+// vectorised pass of exponentials on the unfiltered path, no tensor ops.
 #include "sampler.h"
 
 #include <algorithm>
@@ -7,68 +7,101 @@
 #include <numeric>
 #include <vector>
 
+#include "simd.h"
+
 namespace datarus {
 
 Sampler::Sampler(const SamplingOptions& options) : options_(options), rng_(options.seed) {}
 
 double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * (1.0 / 9007199254740992.0); }
 
+namespace {
+
+// Σ_i e^((z_i − max)·invT) with the terms written to `terms` (vectorised where the
+// processor allows); max is the largest logit.
+double softmaxTerms(const float* z, int64_t V, double invT, float max, std::vector<float>& terms) {
+  terms.resize(static_cast<size_t>(V));
+  if (kernels::simd::cpuHasAvx2Fma())
+    return kernels::simd::expShifted(z, terms.data(), V, static_cast<float>(invT), static_cast<float>(max * invT));
+  double total = 0;
+  for (int64_t i = 0; i < V; ++i) total += terms[i] = static_cast<float>(std::exp((double(z[i]) - max) * invT));
+  return total;
+}
+
+float maxOf(const float* z, int64_t V) {
+  return kernels::simd::cpuHasAvx2Fma() ? kernels::simd::max(z, V) : *std::max_element(z, z + V);
+}
+
+}  // namespace
+
 Sampled Sampler::next(const at::Tensor& logitsIn) {
-  at::Tensor logits = logitsIn.to(at::kCPU, at::kFloat).contiguous().reshape({-1});  // [V]
+  // [V] fp32 on the CPU; the usual case (a row of the CPU logits) is read in place,
+  // with no tensor op, so samplers can run on worker threads.
+  const bool inPlace = logitsIn.device().is_cpu() && logitsIn.scalar_type() == at::kFloat && logitsIn.is_contiguous();
+  at::Tensor logits = inPlace ? logitsIn : logitsIn.to(at::kCPU, at::kFloat).contiguous();
   const float* z = logits.data_ptr<float>();
   const int64_t V = logits.numel();
   if (options_.temperature <= 0) {
-    int64_t best = std::max_element(z, z + V) - z;
-    double lse = 0, m = z[best];
-    for (int64_t i = 0; i < V; ++i) lse += std::exp(double(z[i]) - m);
-    return {best, static_cast<float>(-std::log(lse))};
+    const float m = maxOf(z, V);
+    const int64_t best = std::find(z, z + V, m) - z;  // the first maximum
+    return {best, static_cast<float>(-std::log(softmaxTerms(z, V, 1.0, m, terms_)))};
   }
   const double invT = 1.0 / options_.temperature;
-  // Candidates: every token, or the top-k / nucleus set, in descending order of logit.
-  std::vector<int64_t> cand;
   const bool filtered = (options_.topK > 0 && options_.topK < V) || options_.topP < 1.0;
-  if (filtered) {
-    int64_t k = options_.topK > 0 ? std::min(options_.topK, V) : V;
-    cand.resize(static_cast<size_t>(V));
-    std::iota(cand.begin(), cand.end(), 0);
-    auto byLogit = [&](int64_t a, int64_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); };
-    std::partial_sort(cand.begin(), cand.begin() + k, cand.end(), byLogit);
-    cand.resize(static_cast<size_t>(k));
-    if (options_.topP < 1.0) {
-      // Keep the smallest prefix whose mass reaches top-p (the top token always stays).
-      double m = z[cand[0]] * invT, total = 0;
-      std::vector<double> p(cand.size());
-      for (size_t i = 0; i < cand.size(); ++i) total += p[i] = std::exp(z[cand[i]] * invT - m);
-      double before = 0;
-      size_t keep = cand.size();
-      for (size_t i = 0; i < cand.size(); ++i) {
-        if (before / total >= options_.topP) {
-          keep = i;
-          break;
-        }
-        before += p[i];
+  if (!filtered) {
+    // One pass of exponentials, then the inverse-CDF walk over the stored terms.
+    const float m = maxOf(z, V);
+    const double total = softmaxTerms(z, V, invT, m, terms_);
+    const double target = uniform() * total;
+    double acc = 0;
+    int64_t pick = V - 1;
+    for (int64_t i = 0; i < V; ++i) {
+      acc += terms_[static_cast<size_t>(i)];
+      if (acc > target) {
+        pick = i;
+        break;
       }
-      cand.resize(std::max<size_t>(keep, 1));
     }
+    return {pick, static_cast<float>((double(z[pick]) - m) * invT - std::log(total))};
   }
-  auto logit = [&](size_t i) { return filtered ? z[cand[i]] * invT : z[i] * invT; };
-  const size_t n = filtered ? cand.size() : static_cast<size_t>(V);
-  double m = -INFINITY;
-  for (size_t i = 0; i < n; ++i) m = std::max(m, double(logit(i)));
+  // Candidates: the top-k / nucleus set, in descending order of logit.
+  std::vector<int64_t> cand(static_cast<size_t>(V));
+  std::iota(cand.begin(), cand.end(), 0);
+  const int64_t k = options_.topK > 0 ? std::min(options_.topK, V) : V;
+  auto byLogit = [&](int64_t a, int64_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); };
+  std::partial_sort(cand.begin(), cand.begin() + k, cand.end(), byLogit);
+  cand.resize(static_cast<size_t>(k));
+  const double m = z[cand[0]] * invT;
+  std::vector<double> p(cand.size());
   double total = 0;
-  for (size_t i = 0; i < n; ++i) total += std::exp(logit(i) - m);
+  for (size_t i = 0; i < cand.size(); ++i) total += p[i] = std::exp(z[cand[i]] * invT - m);
+  if (options_.topP < 1.0) {
+    // Keep the smallest prefix whose mass reaches top-p (the top token always stays).
+    double before = 0;
+    size_t keep = cand.size();
+    for (size_t i = 0; i < cand.size(); ++i) {
+      if (before / total >= options_.topP) {
+        keep = i;
+        break;
+      }
+      before += p[i];
+    }
+    keep = std::max<size_t>(keep, 1);
+    cand.resize(keep);
+    p.resize(keep);
+    total = std::accumulate(p.begin(), p.end(), 0.0);
+  }
   const double target = uniform() * total;
   double acc = 0;
-  size_t pick = n - 1;
-  for (size_t i = 0; i < n; ++i) {
-    acc += std::exp(logit(i) - m);
+  size_t pick = cand.size() - 1;
+  for (size_t i = 0; i < cand.size(); ++i) {
+    acc += p[i];
     if (acc > target) {
       pick = i;
       break;
     }
   }
-  int64_t token = filtered ? cand[pick] : static_cast<int64_t>(pick);
-  return {token, static_cast<float>(logit(pick) - m - std::log(total))};
+  return {cand[pick], static_cast<float>(std::log(p[pick] / total))};
 }
 
 }  // namespace datarus

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace datarus {
 
@@ -29,7 +30,8 @@ struct Sampled {
 class Sampler {
  public:
   explicit Sampler(const SamplingOptions& options);
-  // logits: [V] fp32 (any device).
+  // logits: [V] fp32 (any device). Not thread-safe; distinct samplers may run on
+  // distinct threads.
   Sampled next(const at::Tensor& logits);
 
  private:
@@ -37,6 +39,7 @@ class Sampler {
 
   SamplingOptions options_;
   std::mt19937_64 rng_;
+  std::vector<float> terms_;  // [V] scratch: the softmax terms of the last call
 };
 
 }  // namespace datarus

@@ -1,54 +1,142 @@
-// decode_attention.cpp — online-softmax attention for single-token decode steps.
+// decode_attention.cpp — two-pass softmax attention for single-token decode steps.
 #include "decode_attention.h"
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
-#include <immintrin.h>
+
+#include "simd.h"
 
 namespace datarus::kernels {
 
 namespace {
 
-bool cpuHasAvx2Fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
+// One (row, kv-head) item: its G query heads against n keys/values [n, D].
+struct Span {
+  const float* keys;
+  const float* values;
+  int64_t n;
+};
 
-float dotScalar(const float* a, const float* b, int64_t n) {
-  float s = 0;
-  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
+// ---- portable loops (any D, any processor) ----
 
-__attribute__((target("avx2,fma"))) float dotAvx2(const float* a, const float* b, int64_t n) {
-  __m256 acc = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  float r = _mm_cvtss_f32(s);
-  for (; i < n; ++i) r += a[i] * b[i];
-  return r;
-}
-
-// Folds keys/values [n, D] into the running (max, sum, acc) of one query head.
-inline void accumulate(const float* q, const float* keys, const float* values, int64_t n, int64_t D, float scale,
-                       float& max, float& sum, float* acc, bool simd) {
-  for (int64_t s = 0; s < n; ++s) {
-    const float* kr = keys + s * D;
-    const float dot = (simd ? dotAvx2(q, kr, D) : dotScalar(q, kr, D)) * scale;
-    if (dot > max) {  // rescale what was accumulated under the old max
-      const float r = std::exp(max - dot);
-      sum *= r;
-      for (int64_t d = 0; d < D; ++d) acc[d] *= r;
-      max = dot;
+void scoresScalar(const float* q, int64_t G, const Span& kv, int64_t D, float scale, float* scores, int64_t stride) {
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t s = 0; s < kv.n; ++s) {
+      float dot = 0;
+      for (int64_t d = 0; d < D; ++d) dot += q[g * D + d] * kv.keys[s * D + d];
+      scores[g * stride + s] = dot * scale;
     }
-    const float p = std::exp(dot - max);
-    sum += p;
-    const float* vr = values + s * D;
-    for (int64_t d = 0; d < D; ++d) acc[d] += p * vr[d];
+}
+
+void mixScalar(const float* p, int64_t G, int64_t stride, const Span& kv, int64_t D, float* out) {
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t s = 0; s < kv.n; ++s)
+      for (int64_t d = 0; d < D; ++d) out[g * D + d] += p[g * stride + s] * kv.values[s * D + d];
+}
+
+// ---- AVX2 (D a multiple of 8) ----
+
+// scores[g·stride + s] = scale · q_g·k_s, four keys at a time so the key block
+// stays in L1 across the G queries and four dot products reduce together.
+__attribute__((target("avx2,fma"))) void scoresAvx2(const float* q, int64_t G, const Span& kv, int64_t D, float scale,
+                                                     float* scores, int64_t stride) {
+  const __m128 sc = _mm_set1_ps(scale);
+  int64_t s = 0;
+  for (; s + 4 <= kv.n; s += 4) {
+    const float* k0 = kv.keys + s * D;
+    for (int64_t g = 0; g < G; ++g) {
+      const float* qg = q + g * D;
+      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+      for (int64_t d = 0; d < D; d += 8) {
+        const __m256 qv = _mm256_loadu_ps(qg + d);
+        a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + d), a0);
+        a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + D + d), a1);
+        a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + 2 * D + d), a2);
+        a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + 3 * D + d), a3);
+      }
+      _mm_storeu_ps(scores + g * stride + s, _mm_mul_ps(simd::hsum4(a0, a1, a2, a3), sc));
+    }
+  }
+  for (; s < kv.n; ++s)
+    for (int64_t g = 0; g < G; ++g) {
+      __m256 a = _mm256_setzero_ps();
+      for (int64_t d = 0; d < D; d += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + g * D + d), _mm256_loadu_ps(kv.keys + s * D + d), a);
+      scores[g * stride + s] = simd::hsum(a) * scale;
+    }
+}
+
+// out[j, d0 : d0 + 8·NC] += Σ_s p[j, s] · v_s[d0 : d0 + 8·NC] for j < NG, s < n:
+// NG·NC accumulators stay in registers, each loaded value chunk serves NG heads.
+template <int NG, int NC>
+__attribute__((target("avx2,fma"))) void mixBlock(const float* p, int64_t stride, const float* values, int64_t n,
+                                                   int64_t D, int64_t d0, float* out) {
+  __m256 acc[NG * NC];  // acc[j·NC + c]: head j, chunk c
+#pragma GCC unroll 16
+  for (int a = 0; a < NG * NC; ++a) acc[a] = _mm256_setzero_ps();
+  for (int64_t s = 0; s < n; ++s) {
+    const float* vr = values + s * D + d0;
+    __m256 v[NC];
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; ++c) v[c] = _mm256_loadu_ps(vr + 8 * c);
+#pragma GCC unroll 4
+    for (int j = 0; j < NG; ++j) {
+      const __m256 pj = _mm256_broadcast_ss(p + j * stride + s);
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) acc[j * NC + c] = _mm256_fmadd_ps(pj, v[c], acc[j * NC + c]);
+    }
+  }
+  alignas(32) float lanes[NG * NC * 8];
+#pragma GCC unroll 16
+  for (int a = 0; a < NG * NC; ++a) _mm256_store_ps(lanes + 8 * a, acc[a]);
+  for (int j = 0; j < NG; ++j)
+    for (int i = 0; i < 8 * NC; ++i) out[j * D + d0 + i] += lanes[(j * NC) * 8 + i];
+}
+
+template <int NC>
+void mixHeads(const float* p, int64_t G, int64_t stride, const float* values, int64_t n, int64_t D, int64_t d0,
+              float* out) {
+  for (int64_t g0 = 0; g0 < G; g0 += 4) {
+    const float* pg = p + g0 * stride;
+    float* og = out + g0 * D;
+    switch (std::min<int64_t>(4, G - g0)) {
+      case 1: mixBlock<1, NC>(pg, stride, values, n, D, d0, og); break;
+      case 2: mixBlock<2, NC>(pg, stride, values, n, D, d0, og); break;
+      case 3: mixBlock<3, NC>(pg, stride, values, n, D, d0, og); break;
+      default: mixBlock<4, NC>(pg, stride, values, n, D, d0, og); break;
+    }
+  }
+}
+
+// Blocks of kMixRows value rows (16 KiB at D = 64): the passes over the head
+// dimension re-read a block from L1 instead of striding through the whole span.
+constexpr int64_t kMixRows = 64;
+
+void mixAvx2(const float* p, int64_t G, int64_t stride, const Span& kv, int64_t D, float* out) {
+  for (int64_t s0 = 0; s0 < kv.n; s0 += kMixRows) {
+    const int64_t n = std::min(kMixRows, kv.n - s0);
+    const float* values = kv.values + s0 * D;
+    int64_t d0 = 0;
+    for (; d0 + 16 <= D; d0 += 16) mixHeads<2>(p + s0, G, stride, values, n, D, d0, out);
+    if (d0 < D) mixHeads<1>(p + s0, G, stride, values, n, D, d0, out);  // D % 16 == 8
+  }
+}
+
+// Softmax of each of the G score rows [0, n) in place (probabilities, unnormalised
+// by construction: each row is divided by its sum later, once, on the output).
+void expRows(float* scores, int64_t G, int64_t stride, int64_t n, bool avx2, float* sums) {
+  for (int64_t g = 0; g < G; ++g) {
+    float* row = scores + g * stride;
+    if (avx2) {
+      sums[g] = static_cast<float>(simd::expShifted(row, row, n, 1.0f, simd::max(row, n)));
+      continue;
+    }
+    const float m = *std::max_element(row, row + n);
+    double sum = 0;
+    for (int64_t s = 0; s < n; ++s) sum += row[s] = std::exp(row[s] - m);
+    sums[g] = static_cast<float>(sum);
   }
 }
 
@@ -65,7 +153,7 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
   at::Tensor pv = hasPrefix ? prefixV.contiguous() : at::Tensor();
   const int64_t P = hasPrefix ? pk.size(1) : 0;
   at::Tensor kc = k.contiguous(), vc = v.contiguous();  // cache buffers are contiguous: no copy
-  at::Tensor out = at::empty({B, Hq, D}, q.options());
+  at::Tensor out = at::zeros({B, Hq, D}, q.options());
   const float* qp = q.data_ptr<float>();
   const float* kp = kc.data_ptr<float>();
   const float* vp = vc.data_ptr<float>();
@@ -73,23 +161,29 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
   const float* pvp = hasPrefix ? pv.data_ptr<float>() : nullptr;
   float* op = out.data_ptr<float>();
   const float sc = static_cast<float>(scale);
-  const bool simd = cpuHasAvx2Fma();
+  const bool avx2 = simd::cpuHasAvx2Fma() && D % 8 == 0;
+  const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
+  // One item per (row, kv-head): scores [G, P + len] in a scratch buffer, then the
+  // exponentials, then the value mix, then one division by each row's sum.
   at::parallel_for(0, B * Hkv, 1, [&](int64_t i0, int64_t i1) {
-    std::vector<float> acc(static_cast<size_t>(D));
+    const int64_t stride = P + longest;
+    std::vector<float> scores(static_cast<size_t>(G * stride)), sums(static_cast<size_t>(G));
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / Hkv, h = i % Hkv;
-      const float* rowK = kp + (b * Hkv + h) * cap * D;
-      const float* rowV = vp + (b * Hkv + h) * cap * D;
-      for (int64_t g = 0; g < G; ++g) {
-        const int64_t head = h * G + g;
-        const float* qh = qp + (b * Hq + head) * D;
-        float max = -INFINITY, sum = 0;
-        std::fill(acc.begin(), acc.end(), 0.0f);
-        if (hasPrefix) accumulate(qh, pkp + h * P * D, pvp + h * P * D, P, D, sc, max, sum, acc.data(), simd);
-        accumulate(qh, rowK, rowV, lengths[static_cast<size_t>(b)], D, sc, max, sum, acc.data(), simd);
-        float* o = op + (b * Hq + head) * D;
-        for (int64_t d = 0; d < D; ++d) o[d] = acc[static_cast<size_t>(d)] / sum;
-      }
+      const float* qh = qp + (b * Hq + h * G) * D;  // [G, D]: the heads sharing kv-head h
+      const Span prefix{pkp + h * P * D, pvp + h * P * D, P};
+      const Span own{kp + (b * Hkv + h) * cap * D, vp + (b * Hkv + h) * cap * D, lengths[static_cast<size_t>(b)]};
+      const int64_t n = P + own.n;
+      auto scoreSpan = avx2 ? scoresAvx2 : scoresScalar;
+      if (P) scoreSpan(qh, G, prefix, D, sc, scores.data(), stride);
+      scoreSpan(qh, G, own, D, sc, scores.data() + P, stride);
+      expRows(scores.data(), G, stride, n, avx2, sums.data());
+      float* o = op + (b * Hq + h * G) * D;
+      auto mix = avx2 ? mixAvx2 : mixScalar;
+      if (P) mix(scores.data(), G, stride, prefix, D, o);
+      mix(scores.data() + P, G, stride, own, D, o);
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t d = 0; d < D; ++d) o[g * D + d] /= sums[static_cast<size_t>(g)];
     }
   });
   return out;

@@ -3,10 +3,11 @@
 //
 // In a decode step every (row, kv-head) pair does a few tiny dot-product blocks;
 // ATen runs them as batched matmuls whose per-batch dispatch costs far more than
-// the arithmetic. This loop computes, for each query head, softmax(q·Kᵀ·scale)·V
-// over the prefix keys then the row's first `lengths[b]` cached keys, with a
-// running max (one pass, no score buffer beyond the row). model.cpp's ATen path is
-// its reference (native/test/decode_attention_test.cc).
+// the arithmetic. This kernel takes one (row, kv-head) item per task: the scores
+// of its G query heads against the prefix keys, then the row's first `lengths[b]`
+// cached keys, into one scratch row per head; vectorised exponentials; the value
+// mix with the G heads sharing every loaded value row; one division by the sum.
+// model.cpp's ATen path is its reference (native/test/decode_attention_test.cc).
 #pragma once
 
 #include <ATen/ATen.h>

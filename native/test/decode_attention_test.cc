@@ -11,13 +11,16 @@ using namespace datarus::kernels;
 TEST(DecodeAttention, MatchesSoftmaxAttentionWithPrefixAndRaggedRows) {
   at::NoGradGuard g;
   at::manual_seed(1);
-  const int64_t B = 3, Hkv = 2, G = 3, D = 16, P = 7, cap = 12;
-  const double scale = 1.0 / std::sqrt(double(D));
-  at::Tensor q = at::randn({B, Hkv * G, D}), pk = at::randn({Hkv, P, D}), pv = at::randn({Hkv, P, D});
-  at::Tensor k = at::randn({B, Hkv, cap, D}), v = at::randn({B, Hkv, cap, D});
+  const int64_t B = 3, Hkv = 2, P = 7, cap = 12;
   std::vector<int64_t> lengths = {1, 5, 12};
   double worst = 0;
+  // D = 12 takes the portable loops; 8, 16 and 64 the vectorised ones. G = 5 splits
+  // the value mix into blocks of 4 and 1 heads.
+  for (auto [G, D] : {std::pair<int64_t, int64_t>{3, 16}, {3, 64}, {5, 8}, {2, 12}})
   for (bool prefix : {true, false}) {
+    const double scale = 1.0 / std::sqrt(double(D));
+    at::Tensor q = at::randn({B, Hkv * G, D}), pk = at::randn({Hkv, P, D}), pv = at::randn({Hkv, P, D});
+    at::Tensor k = at::randn({B, Hkv, cap, D}), v = at::randn({B, Hkv, cap, D});
     at::Tensor got = decodeAttention(q, prefix ? pk : at::Tensor(), prefix ? pv : at::Tensor(), k, v, lengths, scale);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t head = 0; head < Hkv * G; ++head) {
