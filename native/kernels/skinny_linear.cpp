@@ -4,21 +4,11 @@
 #include <ATen/Parallel.h>
 #include <immintrin.h>
 
+#include "simd.h"
+
 namespace datarus::kernels {
 
 namespace {
-
-bool cpuHasAvx2Fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
-__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
-}
 
 // out[i, n] = Σ_k x[i, k]·w[n, k] for i < M rows, n in [n0, n1). Row strides are K and N.
 template <int M>
@@ -36,7 +26,7 @@ __attribute__((target("avx2,fma"))) void rowsKernel(const float* x, const float*
       for (int i = 0; i < M; ++i) acc[i] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i * K + k), wv, acc[i]);
     }
     for (int i = 0; i < M; ++i) {
-      float s = hsum(acc[i]);
+      float s = simd::hsum(acc[i]);
       for (int64_t k = K8; k < K; ++k) s += x[i * K + k] * wr[k];
       out[i * N + n] = s + (b ? b[n] : 0.0f);
     }
@@ -50,7 +40,7 @@ constexpr Kernel kKernels[] = {nullptr,        rowsKernel<1>, rowsKernel<2>, row
 }  // namespace
 
 bool skinnyLinearApplies(const at::Tensor& x, const at::Tensor& weight) {
-  if (!cpuHasAvx2Fma()) return false;
+  if (!simd::cpuHasAvx2Fma()) return false;
   if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat) return false;
   if (weight.dim() != 2 || !weight.is_contiguous() || x.size(-1) != weight.size(1)) return false;
   return x.numel() / x.size(-1) <= kSkinnyMaxRows;
