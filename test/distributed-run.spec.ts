@@ -25,6 +25,12 @@ function expectCompleteRun(rows: StepMetrics[], steps: number): string[] {
   expect([...last.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
   const ids = rows.flatMap((r) => r.groupIds);
   expect(new Set(ids).size).toBe(ids.length);
+  for (const r of rows) {
+    // MFU against the matmul rate the learner measured at start: a real fraction
+    expect(r.tokensPerSecond).toBeGreaterThan(0);
+    expect(r.mfu).toBeGreaterThan(0);
+    expect(r.mfu).toBeLessThan(1);
+  }
   return ids;
 }
 

@@ -28,15 +28,6 @@
 using namespace datarus;
 using namespace datarus::bench;
 
-namespace {
-
-int64_t matmulParameters(const ModelConfig& c) {
-  const int64_t H = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
-  return c.numLayers * (H * q + 2 * H * kv + q * H + 3 * H * c.intermediateSize) + c.vocabSize * H;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   openMpDefaults(argv);
   if (argc < 2) {
@@ -95,7 +86,7 @@ int main(int argc, char** argv) {
       if (s > 0) best = std::min(best, dt);
     }
     const double tokens = static_cast<double>(B * T);
-    const double fwd = tokens * (2.0 * matmulParameters(c) + 4.0 * c.numLayers * T * c.numHeads * c.headDim);
+    const double fwd = B * c.forwardFlops(T);
     const double flops = 3 * fwd + (beta > 0 ? fwd : 0);
     const double mfu = flops / best / (peak * 1e9);
     if (json) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <unistd.h>
 
+#include "runtime.h"
+
 namespace datarus::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -29,17 +31,9 @@ inline void openMpDefaults(char** argv) {
   }
 }
 
-// Best-of-7 fp32 GEMM rate (GFLOP/s) of [m, k] × [k, n].
+// Best-of-7 fp32 GEMM rate (GFLOP/s) of [m, k] × [k, n] on the CPU (runtime.h).
 inline double matmulGflops(int64_t m = 1024, int64_t k = 1024, int64_t n = 1024) {
-  at::Tensor a = at::randn({m, k}), b = at::randn({k, n});
-  for (int i = 0; i < 3; ++i) at::mm(a, b);
-  double best = 0;
-  for (int r = 0; r < 7; ++r) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < 5; ++i) at::mm(a, b);
-    best = std::max(best, 5 * 2.0 * m * k * n / seconds(t0) / 1e9);
-  }
-  return best;
+  return datarus::matmulGflops(at::kCPU, at::kFloat, m, k, n);
 }
 
 // Best-of-5 read bandwidth (GB/s): summing a 512 MiB buffer.

@@ -80,6 +80,7 @@ class GrpoStepWorker : public PromiseWorker {
     o.Set("tokens", s.tokens);
     o.Set("sequences", s.sequences);
     o.Set("processedTokens", s.processedTokens);
+    o.Set("modelFlops", s.modelFlops);
     o.Set("completionLengthMean", s.completionLenMean);
     o.Set("completionLengthMin", s.completionLenMin);
     o.Set("completionLengthMax", s.completionLenMax);

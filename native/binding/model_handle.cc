@@ -31,6 +31,7 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                         InstanceMethod("step", &ModelHandle::Step),
                                         InstanceMethod("zeroGrad", &ModelHandle::ZeroGrad),
                                         InstanceMethod("save", &ModelHandle::Save),
+                                        InstanceMethod("matmulGflops", &ModelHandle::MatmulGflops),
                                         InstanceMethod("parameterNames", &ModelHandle::ParameterNames),
                                         InstanceMethod("parameter", &ModelHandle::Parameter),
                                         InstanceMethod("setParameter", &ModelHandle::SetParameter),
@@ -120,6 +121,7 @@ Napi::Value ModelHandle::SetTokenBytes(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelHandle::Logprobs(const Napi::CallbackInfo& info) { return startLogprobs(info, live(info.Env())); }
 Napi::Value ModelHandle::Logits(const Napi::CallbackInfo& info) { return startLogits(info, live(info.Env())); }
+Napi::Value ModelHandle::MatmulGflops(const Napi::CallbackInfo& info) { return startMatmulRate(info, live(info.Env())); }
 Napi::Value ModelHandle::Backward(const Napi::CallbackInfo& info) { return startBackward(info, live(info.Env())); }
 Napi::Value ModelHandle::Step(const Napi::CallbackInfo& info) { return startStep(info, live(info.Env())); }
 Napi::Value ModelHandle::Save(const Napi::CallbackInfo& info) { return startSave(info, live(info.Env())); }

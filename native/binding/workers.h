@@ -22,6 +22,8 @@ Napi::Value startBackward(const Napi::CallbackInfo& info, StatePtr state);
 Napi::Value startStep(const Napi::CallbackInfo& info, StatePtr state);
 // model.save(dir, {dtype, maxShardBytes}) → Promise<void> (save_worker.cc)
 Napi::Value startSave(const Napi::CallbackInfo& info, StatePtr state);
+// model.matmulGflops(rows?) → Promise<number>             (matmul_rate_worker.cc)
+Napi::Value startMatmulRate(const Napi::CallbackInfo& info, StatePtr state);
 
 // model.generateGroup(prompts, G, options) → Promise<groups> (generate_group_worker.cc)
 Napi::Value startGenerateGroup(const Napi::CallbackInfo& info, StatePtr state);

@@ -72,6 +72,12 @@ int64_t ModelConfig::parameterCount() const {
   return numLayers * layer + hiddenSize + embed * (tieEmbeddings ? 1 : 2);
 }
 
+double ModelConfig::forwardFlops(int64_t T) const {
+  const double q = double(numHeads) * headDim, kv = double(numKvHeads) * headDim, H = double(hiddenSize);
+  const double matmul = numLayers * (H * q + 2 * H * kv + q * H + 3 * H * intermediateSize) + double(vocabSize) * H;
+  return double(T) * (2 * matmul + 4.0 * numLayers * double(T) * q);
+}
+
 ModelConfig configFromHf(const json::Value& doc) {
   check(doc.isObject(), code::kBadConfig, "config.json: not a JSON object");
   ModelConfig c;

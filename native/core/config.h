@@ -32,6 +32,11 @@ struct ModelConfig {
   void validate() const;
   // Parameter count implied by the shapes (tied embeddings counted once).
   int64_t parameterCount() const;
+  // Model FLOPs of one forward pass over a sequence of T positions, PaLM's accounting:
+  // 2 per matmul parameter per position (projections, MLP, LM head; not the embedding
+  // lookup) plus 4·layers·T·heads·head_dim per position for attention scores and
+  // values, counted without the causal mask. A training pass is 3× this.
+  double forwardFlops(int64_t T) const;
 };
 
 // Parses a transformers config.json document.

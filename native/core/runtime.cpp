@@ -4,6 +4,8 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #if defined(__GLIBC__)
@@ -36,6 +38,28 @@ void tuneAllocator() {
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
   });
 #endif
+}
+
+double matmulGflops(at::Device device, at::ScalarType dtype, int64_t m, int64_t k, int64_t n, int rounds,
+                    int perRound) {
+  check(m > 0 && k > 0 && n > 0 && rounds > 0 && perRound > 0, code::kInvalidArgument, "matmul shape must be positive");
+  c10::InferenceMode inference;
+  auto opts = at::TensorOptions().device(device).dtype(dtype);
+  at::Tensor a = at::randn({m, k}, opts), b = at::randn({k, n}, opts);
+  auto finish = [&](const at::Tensor& c) {  // reading one element waits for the device
+    if (!device.is_cpu()) (void)c.view(-1)[0].item<float>();
+  };
+  for (int i = 0; i < 3; ++i) finish(at::mm(a, b));
+  double best = 0;
+  for (int r = 0; r < rounds; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    at::Tensor c;
+    for (int i = 0; i < perRound; ++i) c = at::mm(a, b);
+    finish(c);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, perRound * 2.0 * double(m) * double(k) * double(n) / s / 1e9);
+  }
+  return best;
 }
 
 at::Device parseDevice(const std::string& name) {

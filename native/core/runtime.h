@@ -30,6 +30,12 @@ at::Device parseDevice(const std::string& name);
 at::ScalarType parseDtype(const std::string& name, at::Device device);
 const char* dtypeName(at::ScalarType t);
 
+// Best fp32/bf16 GEMM rate (GFLOP/s) of [m, k] × [k, n] on `device` in `dtype`:
+// the peak that MFU figures are measured against (warm-up, then the best of `rounds`
+// rounds of `perRound` products; synchronises with the device before timing).
+double matmulGflops(at::Device device, at::ScalarType dtype, int64_t m, int64_t k, int64_t n, int rounds = 7,
+                    int perRound = 5);
+
 // A short description of the build: libtorch version, CUDA, BLAS threads.
 std::string buildInfo();
 

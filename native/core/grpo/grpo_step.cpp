@@ -110,6 +110,7 @@ GrpoStepStats grpoBackward(Model& model, const GrpoBatch& batch, const GrpoStepO
     sums.add(part);
     loss += r.loss;
     s.processedTokens += static_cast<double>(nb * (L - 1));
+    s.modelFlops += 3.0 * static_cast<double>(nb) * model.config().forwardFlops(L - 1);  // forward + backward
   }
 
   // Metric sums across ranks.

@@ -42,6 +42,7 @@ struct GrpoStepStats {
   double clipLow = 0, clipHigh = 0, clipRegion = 0;  // fractions of completion tokens
   double tokens = 0, sequences = 0;                  // completion tokens / sequences, all ranks
   double processedTokens = 0;                        // every position fed through the model, this rank
+  double modelFlops = 0;                             // their training FLOPs (3× ModelConfig::forwardFlops), this rank
   double completionLenMean = 0, completionLenMin = 0, completionLenMax = 0;  // this rank
   double gradNorm = 0, lr = 0;
   bool skipped = false;        // non-finite loss or gradient: nothing was updated

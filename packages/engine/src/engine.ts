@@ -201,6 +201,15 @@ export class Engine {
     return native(() => h.logits(ids));
   }
 
+  /**
+   * Best GEMM rate (GFLOP/s) on this model's device and dtype at the shape of its MLP
+   * projections for `rows` positions: the peak that MFU is measured against.
+   */
+  async matmulGflops(rows = 2048): Promise<number> {
+    const h = this.live();
+    return native(() => h.matmulGflops(rows));
+  }
+
   /** Accumulates gradients of the weighted NLL of `batch` (see TrainBatch). */
   async backward(batch: TrainBatch, normalizer?: number): Promise<{ loss: number; tokens: number }> {
     const seqs = batch.sequences.map((s, i) => toIds(`sequences[${i}]`, s));

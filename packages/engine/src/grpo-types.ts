@@ -44,6 +44,8 @@ export interface GrpoStepStats {
   sequences: number;
   /** Positions fed through the model on this rank (for tokens/s and MFU). */
   processedTokens: number;
+  /** Their training FLOPs on this rank: 3 × the forward FLOPs (PaLM's accounting, see native/core/config.h). */
+  modelFlops: number;
   completionLengthMean: number;
   completionLengthMin: number;
   completionLengthMax: number;

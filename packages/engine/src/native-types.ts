@@ -79,6 +79,7 @@ export interface NativeModel {
   generate(prompt: Int32Array, options: Record<string, unknown>): Promise<NativeGenerateResult>;
   logprobs(sequences: Int32Array[]): Promise<Float32Array[]>;
   logits(sequence: Int32Array): Promise<Float32Array>;
+  matmulGflops(rows: number): Promise<number>;
   backward(sequences: Int32Array[], weights: Float32Array[], options: { normalizer?: number }): Promise<{ loss: number; tokens: number }>;
   step(options: Record<string, number>): Promise<NativeStepStats>;
   zeroGrad(): void;

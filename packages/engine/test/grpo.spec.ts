@@ -70,6 +70,23 @@ describe('GRPO through the engine', () => {
     expect(worst).toBe(0);
   });
 
+  it('counts the step\'s model FLOPs by PaLM\'s accounting and measures the matmul peak for MFU', async () => {
+    await using e = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    const b = batch(e.info.vocabSize);
+    const s = await e.grpoStep(b, { beta: 0, microBatchSize: 4 });
+    // one micro-batch padded to the longest sequence (10 tokens): 4 × 9 positions
+    const { numLayers: L, hiddenSize: H, numHeads, numKvHeads, headDim, intermediateSize: I, vocabSize: V } = e.info;
+    const q = numHeads * headDim, kv = numKvHeads * headDim, T = 9;
+    const matmulParams = L * (2 * H * q + 2 * H * kv + 3 * H * I) + V * H;
+    const want = 3 * 4 * T * (2 * matmulParams + 4 * L * T * q);
+    expect(s.processedTokens).toBe(4 * T);
+    expect(s.modelFlops).toBeCloseTo(want, 0);
+    const peak = await e.matmulGflops(256);
+    console.log(`[grpo/engine] model FLOPs ${s.modelFlops.toExponential(3)} (formula ${want.toExponential(3)}); matmul peak ${peak.toFixed(1)} GFLOP/s`);
+    expect(peak).toBeGreaterThan(0.5);
+    await expect(e.matmulGflops(0)).rejects.toThrow(/rows must be/);
+  });
+
   it('skips a non-finite step and leaves the weights alone', async () => {
     await using e = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
     const b = { ...batch(e.info.vocabSize), advantages: [NaN, 1, 1, 1] };

@@ -17,6 +17,7 @@ import type { RunConfig } from '@datarus/config';
 import { Engine } from '@datarus/engine';
 import { JetStreamPublisher, ProcessedIds, startDurableConsumer, type DurableConsumer } from '@datarus/transport';
 import { curriculumWeights } from '@datarus/reward';
+import { throughput } from '@datarus/grpo';
 import { buildBatch, meanStderr } from './grpo-batch.js';
 import { GroupInbox } from './group-inbox.js';
 import { saveCheckpoint, type LearnerState } from './checkpoints.js';
@@ -56,6 +57,8 @@ export class Learner {
   private version: number;
   private duplicatesSeen = 0;
   private startedMs = 0;
+  /** GEMM rate of this rank's device (GFLOP/s), measured before training: the MFU denominator. */
+  private peakGflops = 0;
   private readonly rank: number;
   private readonly worldSize: number;
 
@@ -72,6 +75,12 @@ export class Learner {
   async run(): Promise<void> {
     const { config } = this.o;
     const P = config.grpo.promptsPerStep;
+    // before any task is fed, so the rollout workers do not share the cores with it
+    this.peakGflops = await this.o.engine.matmulGflops().catch((e: Error) => {
+      this.o.log(`could not measure the matmul rate (MFU will be NaN): ${e.message}`);
+      return 0;
+    });
+    this.o.log(`matmul rate of the training device: ${this.peakGflops.toFixed(1)} GFLOP/s (the MFU peak)`);
     this.consumer = await startDurableConsumer(this.o.nc, {
       stream: 'SCORED',
       durable: learnerDurable(config.runId, this.rank),
@@ -210,6 +219,11 @@ export class Learner {
     }
   }
 
+  private throughput(stats: { processedTokens: number; modelFlops: number }, trainingSeconds: number) {
+    const { tokensPerSecond, mfu } = throughput(stats.processedTokens, trainingSeconds, stats.modelFlops, this.peakGflops * 1e9);
+    return { tokensPerSecond, mfu: this.peakGflops > 0 ? mfu : NaN };
+  }
+
   private metrics(
     step: number,
     groups: ScoredGroup[],
@@ -263,8 +277,7 @@ export class Learner {
       gradNorm: stats.gradNorm,
       lr: stats.lr,
       skipped: stats.skipped,
-      tokensPerSecond: t.training > 0 ? stats.processedTokens / t.training : 0,
-      mfu: NaN,
+      ...this.throughput(stats, t.training),
       groupIds: groups.map((g) => g.group?.groupId ?? ''),
       policyVersionMin: Math.min(...versions),
       policyVersionMax: Math.max(...versions),
