@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { startNatsServer, type NatsServerHandle } from '../../../test/support/nats-server.js';
-import { BatchPlanServer, fetchBatchPlan, shareOf } from './batch-plan.js';
+import { Engine } from '@datarus/engine';
+import { BatchPlanServer, fetchBatchPlan, shareAdvantages, shareOf } from './batch-plan.js';
 
 describe('batch plans between learner ranks (real nats-server)', () => {
   let server: NatsServerHandle;
@@ -32,5 +33,17 @@ describe('batch plans between learner ranks (real nats-server)', () => {
     expect(shareOf(['a', 'b', 'c', 'd'], 0, 2)).toEqual(['a', 'c']);
     expect(shareOf(['a', 'b', 'c', 'd'], 1, 2)).toEqual(['b', 'd']);
     expect(shareOf(['a', 'b'], 0, 1)).toEqual(['a', 'b']);
+  });
+
+  it('gives each rank the advantages of its groups, computed over the whole batch', () => {
+    const G = 2;
+    const rewards = [0, 1, 5, 5, 2, 0, 1, 3];  // four groups of two
+    const whole = Engine.groupAdvantages(rewards, G, { scaleRewards: 'batch' });
+    const ranks = [0, 1].map((r) => shareAdvantages(whole.advantages, G, shareOf([0, 1, 2, 3], r, 2)));
+    expect(Array.from(ranks[0])).toEqual([...whole.advantages.slice(0, 2), ...whole.advantages.slice(4, 6)]);
+    expect(Array.from(ranks[1])).toEqual([...whole.advantages.slice(2, 4), ...whole.advantages.slice(6, 8)]);
+    // what each rank would get from its own rewards alone differs under batch scaling
+    const local = Engine.groupAdvantages([0, 1, 2, 0], G, { scaleRewards: 'batch' });
+    expect(Math.abs(local.advantages[0] - ranks[0][0])).toBeGreaterThan(1e-3);
   });
 });

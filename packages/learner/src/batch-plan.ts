@@ -25,6 +25,13 @@ export function shareOf<T>(items: readonly T[], rank: number, worldSize: number)
   return items.filter((_, i) => i % worldSize === rank);
 }
 
+/** The advantages of groups `groups` (indices into the step's batch), G samples each, in order. */
+export function shareAdvantages(advantages: Float32Array, groupSize: number, groups: readonly number[]): Float32Array {
+  const out = new Float32Array(groups.length * groupSize);
+  groups.forEach((g, i) => out.set(advantages.subarray(g * groupSize, (g + 1) * groupSize), i * groupSize));
+  return out;
+}
+
 /** Rank 0: remembers the last plans and serves them. */
 export class BatchPlanServer {
   private readonly plans = new Map<number, BatchPlan>();

@@ -24,7 +24,7 @@ import { saveCheckpoint, type LearnerState } from './checkpoints.js';
 import type { PolicyPublisher } from './policy-publisher.js';
 import type { StepMetrics } from './step-metrics.js';
 import { requestFor } from './task-feed.js';
-import { fetchBatchPlan, shareOf, type BatchPlanServer } from './batch-plan.js';
+import { fetchBatchPlan, shareAdvantages, shareOf, type BatchPlanServer } from './batch-plan.js';
 
 export interface LearnerOptions {
   config: RunConfig;
@@ -41,6 +41,8 @@ export interface LearnerOptions {
   onWaiting?: (info: { step: number; waitingSeconds: number; ready: number }) => void;
   log: (msg: string) => void;
   signal: AbortSignal;
+  /** GEMM rate of this rank's training device (GFLOP/s; Engine.matmulGflops): the MFU peak. Without it MFU is NaN. */
+  peakGflops?: number;
 }
 
 /** The durable consumer name of learner rank `rank`. */
@@ -57,8 +59,6 @@ export class Learner {
   private version: number;
   private duplicatesSeen = 0;
   private startedMs = 0;
-  /** GEMM rate of this rank's device (GFLOP/s), measured before training: the MFU denominator. */
-  private peakGflops = 0;
   private readonly rank: number;
   private readonly worldSize: number;
 
@@ -75,12 +75,6 @@ export class Learner {
   async run(): Promise<void> {
     const { config } = this.o;
     const P = config.grpo.promptsPerStep;
-    // before any task is fed, so the rollout workers do not share the cores with it
-    this.peakGflops = await this.o.engine.matmulGflops().catch((e: Error) => {
-      this.o.log(`could not measure the matmul rate (MFU will be NaN): ${e.message}`);
-      return 0;
-    });
-    this.o.log(`matmul rate of the training device: ${this.peakGflops.toFixed(1)} GFLOP/s (the MFU peak)`);
     this.consumer = await startDurableConsumer(this.o.nc, {
       stream: 'SCORED',
       durable: learnerDurable(config.runId, this.rank),
@@ -170,16 +164,21 @@ export class Learner {
     const waiting = (performance.now() - tWait) / 1000;
     const groups: ScoredGroup[] = taken.map((t) => t.group);
     try {
-      // this rank trains its share; the engine all-reduces gradients over the ranks
-      const batch = buildBatch(shareOf(groups, this.rank, this.worldSize));
-      const adv = Engine.groupAdvantages(batch.rewards, batch.groupSize, { scaleRewards: config.grpo.scaleRewards, eps: config.grpo.advantageEps });
+      // Every rank holds all of the step's groups: advantages over the whole batch (so
+      // scaleRewards 'batch' uses the global std), then this rank trains its share and
+      // the engine all-reduces gradients over the ranks.
+      const all = buildBatch(groups);
+      const adv = Engine.groupAdvantages(all.rewards, all.groupSize, { scaleRewards: config.grpo.scaleRewards, eps: config.grpo.advantageEps });
+      const mine = shareOf(groups.map((_, g) => g), this.rank, this.worldSize);
+      const batch = this.worldSize > 1 ? buildBatch(mine.map((g) => groups[g])) : all;
+      const advantages = this.worldSize > 1 ? shareAdvantages(adv.advantages, all.groupSize, mine) : adv.advantages;
       const tRef = performance.now();
       const refLogprobs = config.grpo.beta > 0 ? await engine.referenceLogprobs(batch.sequences) : undefined;
       const reference = (performance.now() - tRef) / 1000;
       const tTrain = performance.now();
       const g = config.grpo;
       const stats = await engine.grpoStep(
-        { sequences: batch.sequences, masks: batch.masks, advantages: adv.advantages, oldLogprobs: batch.oldLogprobs, refLogprobs },
+        { sequences: batch.sequences, masks: batch.masks, advantages, oldLogprobs: batch.oldLogprobs, refLogprobs },
         {
           epsilon: g.epsilon,
           epsilonHigh: g.epsilonHigh,
@@ -207,7 +206,6 @@ export class Learner {
       if (this.rank === 0) this.o.policy?.publish(this.version, this.step);
       const weights = (performance.now() - tPub) / 1000;
       for (const t of taken) t.settle();
-      const all = this.worldSize > 1 ? buildBatch(groups) : batch;
       this.o.onStep(this.metrics(s + 1, groups, all, adv, stats, { waiting, reference, training, weights }, taken, staleBefore, duplicatesBefore));
       if (this.rank === 0 && config.grpo.checkpointEvery > 0 && this.step % config.grpo.checkpointEvery === 0 && this.step < config.steps) {
         await saveCheckpoint(engine, config, this.state());
@@ -220,8 +218,9 @@ export class Learner {
   }
 
   private throughput(stats: { processedTokens: number; modelFlops: number }, trainingSeconds: number) {
-    const { tokensPerSecond, mfu } = throughput(stats.processedTokens, trainingSeconds, stats.modelFlops, this.peakGflops * 1e9);
-    return { tokensPerSecond, mfu: this.peakGflops > 0 ? mfu : NaN };
+    const peak = this.o.peakGflops ?? 0;
+    const { tokensPerSecond, mfu } = throughput(stats.processedTokens, trainingSeconds, stats.modelFlops, peak * 1e9);
+    return { tokensPerSecond, mfu: peak > 0 ? mfu : NaN };
   }
 
   private metrics(
@@ -263,7 +262,6 @@ export class Learner {
       wSem: w.wSem,
       advantageMean: a.mean,
       advantageStd: a.std,
-      // over the groups this rank computed advantages for (all of them with one rank)
       fracRewardZeroStd: adv.zeroStdGroups / adv.groupMean.length,
       missingRewards: adv.missing,
       completionLengthMean: stats.completionLengthMean,

@@ -95,6 +95,9 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
     const resuming = listCheckpoints(runDir).length > 0;
     const engine = await Engine.load(resuming ? paths.initial : config.model, { device: config.learner.device, dtype: config.learner.dtype });
     cleanup.push(async () => engine.dispose());
+    // the MFU peak, measured while nothing else of the run uses the cores
+    const peakGflops = await engine.matmulGflops();
+    log(`matmul rate of the training device: ${peakGflops.toFixed(1)} GFLOP/s (the MFU peak)`);
     if (!resuming) {
       if (config.sft.steps > 0) {
         await runSftWarmup(engine, config, (r) => log(`sft ${r.step}/${config.sft.steps} loss ${r.loss.toFixed(3)} (${r.seconds.toFixed(1)}s)`));
@@ -148,6 +151,7 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       resumed,
       signal: stop.signal,
       log,
+      peakGflops,
       onStep: (m: StepMetrics) => {
         if (rank > 0) return log(`rank ${rank}: step ${m.step} trained (its share of ${m.groupIds.length} groups)`);
         appendMetrics(paths.metrics, m);
