@@ -145,30 +145,51 @@ export class Engine {
     );
   }
 
-  /** Opens a resumable group: prefills `prompt` once; decode/append/close on the result. */
+  /**
+   * Opens a resumable group: prefills `prompt` once; decode/append/close on the result.
+   * `options.signal` cancels the prefill and every later decode or append of the group
+   * (each rejects with E_ABORTED at its next token) until the group is closed.
+   */
   async openGroup(prompt: ArrayLike<number>, groupSize: number, options: GroupOptions = {}): Promise<Group> {
     validateGroup(groupSize, options);
     const ids = toIds('prompt', prompt);
     if (ids.length === 0) throw new DatarusError(ErrorCode.InvalidArgument, 'prompt is empty');
     const h = this.live();
-    const handle = await this.withSignal(options, (native) => h.openGroup(ids, groupSize, native));
-    return new Group(handle, native);
+    const cancel = this.cancelFlag(options.signal);
+    try {
+      const handle = await native(() => h.openGroup(ids, groupSize, this.nativeGroupOptions(options, cancel.flag)));
+      return new Group(handle, native, cancel.detach);
+    } catch (e) {
+      cancel.detach();
+      throw e;
+    }
   }
 
-  /** Native options for group calls, with a cancel flag wired to the signal. */
+  /** Runs one group call with a cancel flag wired to `options.signal` for its duration. */
   private async withSignal<T>(options: GroupOptions, call: (native: Record<string, unknown>) => Promise<T>): Promise<T> {
-    if (options.stopStrings?.length) this.ensureTokenBytes();
-    const { signal, ...rest } = options;
+    const cancel = this.cancelFlag(options.signal);
+    try {
+      return await native(() => call(this.nativeGroupOptions(options, cancel.flag)));
+    } finally {
+      cancel.detach();
+    }
+  }
+
+  /** A native cancel flag set when `signal` aborts; detach() stops listening. */
+  private cancelFlag(signal?: AbortSignal) {
     signal?.throwIfAborted?.();
     const flag = new (loadNative().CancelFlag)();
     const onAbort = () => flag.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
+    return { flag, detach: () => signal?.removeEventListener('abort', onAbort) };
+  }
+
+  /** The native options of a group call: everything but the signal, plus stop ids and the flag. */
+  private nativeGroupOptions(options: GroupOptions, flag: unknown): Record<string, unknown> {
+    if (options.stopStrings?.length) this.ensureTokenBytes();
+    const { signal: _signal, ...rest } = options;
     const stopIds = options.stopIds ?? (this.info.eosTokenId >= 0 ? [this.info.eosTokenId] : []);
-    try {
-      return await native(() => call({ ...rest, stopIds: Int32Array.from(stopIds), cancel: flag }));
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    return { ...rest, stopIds: Int32Array.from(stopIds), cancel: flag };
   }
 
   private tokenBytesSet = false;

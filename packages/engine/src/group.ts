@@ -65,6 +65,8 @@ export class Group {
   constructor(
     private handle: NativeGroup | undefined,
     private readonly run: <T>(p: () => Promise<T>) => Promise<T>,
+    /** Stops listening to the open call's AbortSignal (called on close). */
+    private readonly detach: () => void = () => {},
   ) {}
 
   private live(): NativeGroup {
@@ -97,6 +99,7 @@ export class Group {
   close(): void {
     this.handle?.close();
     this.handle = undefined;
+    this.detach();
   }
 
   [Symbol.dispose](): void {

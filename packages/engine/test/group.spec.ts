@@ -89,6 +89,21 @@ describe('generateGroup / openGroup (SmolLM2)', () => {
     expect(after.tokens).toHaveLength(2);
   });
 
+  it('the signal of an open group also cancels its later decodes', async () => {
+    const ctl = new AbortController();
+    const g = await engine.openGroup(prompt, 2, { maxNewTokens: 400, signal: ctl.signal, stopIds: [] });
+    try {
+      const work = g.decode();
+      setTimeout(() => ctl.abort(), 300);
+      const t0 = Date.now();
+      await expect(work).rejects.toMatchObject({ code: 'E_ABORTED' });
+      console.log(`[group] open group's decode cancelled ${Date.now() - t0} ms after it started (abort at 300 ms)`);
+      await expect(g.decode()).rejects.toMatchObject({ code: 'E_ABORTED' });
+    } finally {
+      g.close();
+    }
+  });
+
   it('bad arguments are refused before any work', async () => {
     const cases: [() => Promise<unknown>, string][] = [
       [() => engine.generateGroup([prompt], 0), 'E_INVALID_ARGUMENT'],
