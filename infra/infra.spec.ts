@@ -232,13 +232,18 @@ describe('nats-server configs', () => {
         writeFileSync(file, conf);
         servers.push(spawn(natsServerBinary(), ['-c', file], { env, stdio: 'ignore' }));
       }
-      const nc = await connectNats({
-        url: ports.slice(0, 3).map((p) => `tls://127.0.0.1:${p}`),
-        user: 'datarus',
-        password: 'test-password',
-        tls: { caFile: join(dir, 'ca.pem') },
-        connectTimeoutMs: 20_000,
-      });
+      // the servers take a moment to listen: a refused first connection is retried
+      const nc = await retry(
+        () =>
+          connectNats({
+            url: ports.slice(0, 3).map((p) => `tls://127.0.0.1:${p}`),
+            user: 'datarus',
+            password: 'test-password',
+            tls: { caFile: join(dir, 'ca.pem') },
+            connectTimeoutMs: 20_000,
+          }),
+        20_000,
+      );
       try {
         // The meta group needs all routes up; retry until it has a leader.
         const jsm = await retry(() => nc.jetstreamManager(), 30_000);

@@ -43,7 +43,8 @@ Sampled Sampler::next(const at::Tensor& logitsIn) {
   const int64_t V = logits.numel();
   if (options_.temperature <= 0) {
     const float m = maxOf(z, V);
-    const int64_t best = std::find(z, z + V, m) - z;  // the first maximum
+    int64_t best = std::find(z, z + V, m) - z;  // the first maximum
+    if (best >= V) best = std::max_element(z, z + V) - z;  // NaN logits: any index, never past the end
     return {best, static_cast<float>(-std::log(softmaxTerms(z, V, 1.0, m, terms_)))};
   }
   const double invT = 1.0 / options_.temperature;
