@@ -26,10 +26,12 @@ function expectCompleteRun(rows: StepMetrics[], steps: number): string[] {
   const ids = rows.flatMap((r) => r.groupIds);
   expect(new Set(ids).size).toBe(ids.length);
   for (const r of rows) {
-    // MFU against the matmul rate the learner measured at start: a real fraction
+    // MFU against the matmul rate the learner measured at start (the FLOP count itself
+    // is checked in the engine's tests; here the other processes share the cores
+    // while the peak is measured, so it is only known to be a positive number)
     expect(r.tokensPerSecond).toBeGreaterThan(0);
+    expect(Number.isFinite(r.mfu)).toBe(true);
     expect(r.mfu).toBeGreaterThan(0);
-    expect(r.mfu).toBeLessThan(1);
   }
   return ids;
 }

@@ -38,7 +38,12 @@ export interface StepMetrics {
   lr: number;
   /** The step's loss or gradient was not finite; the weights were left untouched. */
   skipped: boolean;
-  /** Training tokens per second and model FLOPs utilisation against the measured matmul peak. */
+  /**
+   * Training tokens per second, and model FLOPs utilisation: the step's model FLOPs
+   * (PaLM's accounting) per training second over the GEMM rate measured on the device
+   * when the learner started. On a machine shared with other processes that peak can
+   * be under-measured, and MFU overstated.
+   */
   tokensPerSecond: number;
   mfu: number;
   /** Policy version that sampled the step's groups, oldest and newest. */
