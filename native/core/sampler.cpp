@@ -17,19 +17,24 @@ double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * (1.0 / 90
 
 namespace {
 
-// Σ_i e^((z_i − max)·invT) with the terms written to `terms` (vectorised where the
-// processor allows); max is the largest logit.
+using kernels::simd::maxOf;
+
+// Σ_i e^((z_i − max)·invT) over the vocabulary, the terms kept in `terms`.
 double softmaxTerms(const float* z, int64_t V, double invT, float max, std::vector<float>& terms) {
   terms.resize(static_cast<size_t>(V));
-  if (kernels::simd::cpuHasAvx2Fma())
-    return kernels::simd::expShifted(z, terms.data(), V, static_cast<float>(invT), static_cast<float>(max * invT));
-  double total = 0;
-  for (int64_t i = 0; i < V; ++i) total += terms[i] = static_cast<float>(std::exp((double(z[i]) - max) * invT));
-  return total;
+  return kernels::simd::softmaxTerms(z, terms.data(), V, static_cast<float>(invT), max);
 }
 
-float maxOf(const float* z, int64_t V) {
-  return kernels::simd::cpuHasAvx2Fma() ? kernels::simd::max(z, V) : *std::max_element(z, z + V);
+// Inverse CDF: the first index whose running sum of weights w[0, n) exceeds target
+// (the last one if rounding leaves the sum short of it).
+template <typename T>
+size_t inverseCdf(const T* w, size_t n, double target) {
+  double acc = 0;
+  for (size_t i = 0; i < n; ++i) {
+    acc += w[i];
+    if (acc > target) return i;
+  }
+  return n - 1;
 }
 
 }  // namespace
@@ -53,16 +58,7 @@ Sampled Sampler::next(const at::Tensor& logitsIn) {
     // One pass of exponentials, then the inverse-CDF walk over the stored terms.
     const float m = maxOf(z, V);
     const double total = softmaxTerms(z, V, invT, m, terms_);
-    const double target = uniform() * total;
-    double acc = 0;
-    int64_t pick = V - 1;
-    for (int64_t i = 0; i < V; ++i) {
-      acc += terms_[static_cast<size_t>(i)];
-      if (acc > target) {
-        pick = i;
-        break;
-      }
-    }
+    const int64_t pick = static_cast<int64_t>(inverseCdf(terms_.data(), terms_.size(), uniform() * total));
     return {pick, static_cast<float>((double(z[pick]) - m) * invT - std::log(total))};
   }
   // Candidates: the top-k / nucleus set, in descending order of logit.
@@ -92,16 +88,7 @@ Sampled Sampler::next(const at::Tensor& logitsIn) {
     p.resize(keep);
     total = std::accumulate(p.begin(), p.end(), 0.0);
   }
-  const double target = uniform() * total;
-  double acc = 0;
-  size_t pick = cand.size() - 1;
-  for (size_t i = 0; i < cand.size(); ++i) {
-    acc += p[i];
-    if (acc > target) {
-      pick = i;
-      break;
-    }
-  }
+  const size_t pick = inverseCdf(p.data(), p.size(), uniform() * total);
   return {cand[pick], static_cast<float>(std::log(p[pick] / total))};
 }
 

@@ -124,19 +124,12 @@ void mixAvx2(const float* p, int64_t G, int64_t stride, const Span& kv, int64_t 
   }
 }
 
-// Softmax of each of the G score rows [0, n) in place (probabilities, unnormalised
-// by construction: each row is divided by its sum later, once, on the output).
-void expRows(float* scores, int64_t G, int64_t stride, int64_t n, bool avx2, float* sums) {
+// Exponentials of each of the G score rows [0, n) in place, shifted by the row's
+// maximum and not normalised: each row's sum divides the output once, at the end.
+void expRows(float* scores, int64_t G, int64_t stride, int64_t n, float* sums) {
   for (int64_t g = 0; g < G; ++g) {
     float* row = scores + g * stride;
-    if (avx2) {
-      sums[g] = static_cast<float>(simd::expShifted(row, row, n, 1.0f, simd::max(row, n)));
-      continue;
-    }
-    const float m = *std::max_element(row, row + n);
-    double sum = 0;
-    for (int64_t s = 0; s < n; ++s) sum += row[s] = std::exp(row[s] - m);
-    sums[g] = static_cast<float>(sum);
+    sums[g] = static_cast<float>(simd::softmaxTerms(row, row, n, 1.0f, simd::maxOf(row, n)));
   }
 }
 
@@ -177,7 +170,7 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
       auto scoreSpan = avx2 ? scoresAvx2 : scoresScalar;
       if (P) scoreSpan(qh, G, prefix, D, sc, scores.data(), stride);
       scoreSpan(qh, G, own, D, sc, scores.data() + P, stride);
-      expRows(scores.data(), G, stride, n, avx2, sums.data());
+      expRows(scores.data(), G, stride, n, sums.data());
       float* o = op + (b * Hq + h * G) * D;
       auto mix = avx2 ? mixAvx2 : mixScalar;
       if (P) mix(scores.data(), G, stride, prefix, D, o);

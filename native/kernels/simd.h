@@ -2,11 +2,13 @@
 //
 // Every function here is compiled for AVX2+FMA through a target attribute, so the
 // rest of the build needs no -mavx2; callers check `cpuHasAvx2Fma()` once and keep
-// a portable loop for processors without it.
+// a portable loop for processors without it. The last two (maxOf, softmaxTerms)
+// are such portable entry points themselves.
 #pragma once
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -91,6 +93,20 @@ __attribute__((target("avx2,fma"))) inline float max(const float* in, int64_t n)
   for (int j = 1; j < 8; ++j) m = m > lanes[j] ? m : lanes[j];
   for (; i < n; ++i) m = m > in[i] ? m : in[i];
   return m;
+}
+
+// ---- portable: AVX2 when the processor has it, plain loops otherwise ----
+
+// Largest element of in[0, n) (n >= 1).
+inline float maxOf(const float* in, int64_t n) { return cpuHasAvx2Fma() ? max(in, n) : *std::max_element(in, in + n); }
+
+// out[i] = e^((in[i] − largest)·scale) for i < n, the unnormalised softmax of in·scale
+// when `largest` is the largest element; returns Σ out. `in` and `out` may alias.
+inline double softmaxTerms(const float* in, float* out, int64_t n, float scale, float largest) {
+  if (cpuHasAvx2Fma()) return expShifted(in, out, n, scale, largest * scale);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += out[i] = static_cast<float>(std::exp((double(in[i]) - largest) * scale));
+  return sum;
 }
 
 }  // namespace datarus::kernels::simd
