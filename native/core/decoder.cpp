@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "decode_attention.h"
+#include "decode_pack.h"
 #include "error.h"
 #include "fused_norm_rope.h"
-#include "skinny_linear.h"
 
 namespace datarus {
 
@@ -25,10 +25,7 @@ DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
           move(vBias),     move(o), move(postNorm), move(gate), move(up), move(down)};
 }
 
-at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  if (!at::GradMode::is_enabled() && kernels::skinnyLinearApplies(x, w)) return kernels::skinnyLinear(x, w, b);
-  return at::linear(x, w, b);
-}
+at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::linear(x, w, b); }
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   if (kernels::fusedApplies(x)) return kernels::rmsNorm(x, weight, eps);
@@ -77,6 +74,11 @@ at::Tensor rotateHalf(const at::Tensor& x) {
   return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
+// The layer's panels when this call takes the packed decode path, else null.
+const DecodeLayerPack* packOf(const LayerInputs& in, size_t layer, const at::Tensor& x) {
+  return in.pack && kernels::packedLinearApplies(x) ? &in.pack->layers[layer] : nullptr;
+}
+
 at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x, const LayerInputs& in,
                      size_t layer) {
   const at::Tensor &cos = in.cos, &sin = in.sin, &mask = in.mask;
@@ -91,9 +93,14 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     at::Tensor a = t.to(accType(t));
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };
-  at::Tensor q = rope(project(x, w.q, w.qBias).view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
-  at::Tensor k = rope(project(x, w.k, w.kBias).view({B, T, Hkv, D}));      // [B, T, Hkv, D]
-  at::Tensor v = project(x, w.v, w.vBias).view({B, T, Hkv, D});            // [B, T, Hkv, D]
+  const DecodeLayerPack* pack = packOf(in, layer, x);
+  std::vector<at::Tensor> qkv = pack ? kernels::packedLinear(x, pack->qkv)
+                                     : std::vector<at::Tensor>{project(x, w.q, w.qBias), project(x, w.k, w.kBias),
+                                                               project(x, w.v, w.vBias)};
+  auto outProj = [&](const at::Tensor& a) { return pack ? kernels::packedLinear(a, pack->o)[0] : project(a, w.o); };
+  at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
+  at::Tensor k = rope(qkv[1].view({B, T, Hkv, D}));      // [B, T, Hkv, D]
+  at::Tensor v = qkv[2].view({B, T, Hkv, D});            // [B, T, Hkv, D]
   k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
@@ -119,7 +126,7 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     at::Tensor out = kernels::decodeAttention(q.view({B, Hkv * G, D}), P ? cache->prefixK[layer][0] : at::Tensor(),
                                               P ? cache->prefixV[layer][0] : at::Tensor(), cache->k[layer],
                                               cache->v[layer], visible, scale);  // [B, Hq, D]
-    return project(out.view({B, 1, Hkv * G * D}), w.o);
+    return outProj(out.view({B, 1, Hkv * G * D}));
   }
   const int64_t S = k.size(2);
   // Group query heads under their key/value head: [B, Hkv, G*T, D].
@@ -131,7 +138,7 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());
     at::Tensor out = at::matmul(probs, v);  // [B, Hkv, G*T, D]
     out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
-    return project(out, w.o);  // [B, T, H]
+    return outProj(out);  // [B, T, H]
   }
   // Shared prefix: every row's queries become extra rows of one [Hkv, B*G*T, D]
   // matrix against the single copy of the prefix keys — no per-row copy of them.
@@ -145,7 +152,7 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   at::Tensor out = at::bmm(pp, vp).view({Hkv, B, G * T, D}).transpose(0, 1);  // [B, Hkv, G*T, D]
   out = out + at::matmul(probs.narrow(-1, P, S), v);
   out = out.view({B, Hkv, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, Hkv * G * D});
-  return project(out, w.o);  // [B, T, H]
+  return outProj(out);  // [B, T, H]
 }
 
 }  // namespace
@@ -154,6 +161,10 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
                         size_t layer) {
   at::Tensor y = x + attention(config, w, rmsNorm(x, w.inputNorm, config.rmsNormEps), in, layer);
   at::Tensor h = rmsNorm(y, w.postNorm, config.rmsNormEps);
+  if (const DecodeLayerPack* pack = packOf(in, layer, h)) {
+    std::vector<at::Tensor> gu = kernels::packedLinear(h, pack->gateUp);  // gate, up: [B, T, I] each
+    return y + kernels::packedLinear(at::silu(gu[0]) * gu[1], pack->down)[0];
+  }
   return y + project(at::silu(project(h, w.gate)) * project(h, w.up), w.down);
 }
 

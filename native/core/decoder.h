@@ -23,11 +23,14 @@ struct DecoderLayer {
   DecoderLayer to(at::Device device, at::ScalarType dtype) const;
 };
 
+struct DecodePack;  // decode_pack.h
+
 // What every layer of one forward pass shares.
 struct LayerInputs {
   at::Tensor cos, sin;  // [B or 1, T, 1, D] rotary tables (fp32, or fp64 for an fp64 model)
   at::Tensor mask;      // [B or 1, 1, 1, T, S] true where a key is hidden; undefined when none is
   KVCache* cache = nullptr;
+  const DecodePack* pack = nullptr;  // decode-step weight panels, when the model uses them
 };
 
 // Rotary tables and causal mask for T new tokens: at positions pos0 .. pos0+T-1,

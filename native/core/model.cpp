@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "error.h"
+#include "simd.h"
 
 namespace datarus {
 
@@ -126,6 +127,8 @@ at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) co
           " exceed the context of ", config_.maxPositions);
   }
   LayerInputs in = layerInputs(config_, dtype_, device_, T, pos0, cache);
+  std::shared_ptr<const DecodePack> pack = B * T <= kernels::kPackedMaxRows ? decodePack() : nullptr;
+  in.pack = pack.get();
   at::Tensor x = at::embedding(embed_, ids.to(device_, at::kLong));  // [B, T, H]
   for (size_t l = 0; l < layers_.size(); ++l) x = decoderLayer(config_, layers_[l], x, in, l);
   if (cache)
@@ -135,7 +138,15 @@ at::Tensor Model::hidden(const at::Tensor& ids, int64_t pos0, KVCache* cache) co
 
 at::Tensor Model::lastLogits(const at::Tensor& hidden) const {
   at::Tensor last = hidden.select(1, hidden.size(1) - 1);  // [B, H]
-  return project(last, lmHead_).to(accType(last));      // [B, V] fp32 (fp64 for an fp64 model)
+  if (last.size(0) <= kernels::kPackedMaxRows)
+    if (auto pack = decodePack()) return kernels::packedLinear(last, pack->head)[0];  // [B, V] fp32
+  return project(last, lmHead_).to(accType(last));  // [B, V] fp32 (fp64 for an fp64 model)
+}
+
+std::shared_ptr<const DecodePack> Model::decodePack() const {
+  if (!device_.is_cpu() || dtype_ != at::kFloat || at::GradMode::is_enabled() || !kernels::simd::cpuHasAvx2Fma())
+    return nullptr;
+  return packSlot_->get(layers_, lmHead_);
 }
 
 void checkTokens(const ModelConfig& c, const std::vector<int64_t>& ids, int64_t extraTokens) {

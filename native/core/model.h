@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config.h"
+#include "decode_pack.h"
 #include "decoder.h"
 #include "kv_cache.h"
 #include "tensors.h"
@@ -55,6 +56,11 @@ class Model {
   // Logits of the last position of each row: hidden [B, T, H] → [B, V] fp32.
   at::Tensor lastLogits(const at::Tensor& hidden) const;
 
+  // The weights repacked for decode steps (decode_pack.h), built on first use and
+  // rebuilt after they change; null where the packed kernel does not apply (another
+  // device or dtype, autograd on, no AVX2+FMA). Model::hidden uses it by itself.
+  std::shared_ptr<const DecodePack> decodePack() const;
+
   // Makes every parameter a leaf that requires grad (true) or a frozen tensor (false).
   void setTrainable(bool trainable);
 
@@ -67,6 +73,7 @@ class Model {
   TensorMap params_;
   at::Tensor embed_, finalNorm_, lmHead_;
   std::vector<DecoderLayer> layers_;
+  std::shared_ptr<DecodePackSlot> packSlot_ = std::make_shared<DecodePackSlot>();
 };
 
 // Checks ids are in [0, vocab) and their count fits the context; throws

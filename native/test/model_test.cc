@@ -53,6 +53,34 @@ TEST(Model, CachedDecodingMatchesFullForward) {
   EXPECT_LT(maxDiff, 1e-4);
 }
 
+TEST(Model, DecodeStepsFollowWeightChanges) {
+  Model m = tinyModel(true, false);
+  at::Tensor ids = randomIds(3, 1, 64, 2);
+  // Decode-step logits, [3, V]: with the packed panels when autograd is off (where
+  // this processor has AVX2+FMA), with at::linear when it is on (the reference).
+  auto logits = [&](bool packed) {
+    at::AutoGradMode mode(!packed);
+    KVCache cache = m.newCache(3, 1);
+    return m.lastLogits(m.hidden(ids, 0, &cache)).detach();
+  };
+  const double before = (logits(true) - logits(false)).abs().max().item<double>();
+  std::shared_ptr<const DecodePack> first;
+  {
+    at::NoGradGuard g;
+    first = m.decodePack();
+    m.parameters().at("model.layers.1.mlp.down_proj.weight").mul_(-2);  // as an optimiser step would, in place
+    m.parameters().at("model.layers.0.self_attn.k_proj.bias").add_(0.5);
+  }
+  at::Tensor ref = logits(false);
+  const double after = (logits(true) - ref).abs().max().item<double>();
+  std::printf("[pack] max |packed - at::linear| logits: %.3g before, %.3g after a weight change\n", before, after);
+  EXPECT_LT(before, 1e-4);
+  EXPECT_LT(after, 1e-4);
+  at::NoGradGuard g;
+  if (first) EXPECT_NE(m.decodePack().get(), first.get());  // rebuilt, not stale
+  EXPECT_EQ(m.decodePack().get(), m.decodePack().get());    // and reused while nothing changes
+}
+
 TEST(Model, ChunkedLogprobsEqualUnchunked) {
   Model m = tinyModel(false, true);
   at::Tensor ids = randomIds(3, 20, 64, 2);

@@ -1,0 +1,56 @@
+// packed_linear.h — y = x·Wᵀ + b for the few rows of a decode step, from weights
+// repacked once into column panels. fp32 on an AVX2+FMA processor.
+//
+// A decode step multiplies a handful of token rows by every weight matrix, so it
+// is bound by streaming the weights from memory while doing 2·rows FLOPs per
+// weight. Read in their natural [N, K] layout, each weight row needs a horizontal
+// sum per input row and the loads outnumber the FMAs; packed, they do not:
+//
+//   panel p = W[8p : 8p+8, :]ᵀ, stored [K, 8]; all panels back to back [P, K, 8].
+//
+// One thread walks its panels as a single sequential stream (software-prefetched
+// ahead), and each 8-float load of a panel feeds one FMA per input row against a
+// broadcast input value (outer-product form). Matrices that read the same input
+// (q, k, v; gate, up) are packed into one set of panels — one pass, one parallel
+// region — and written to separate outputs ("segments").
+//
+// Each output value is one lane accumulating k = 0 .. K-1 in order, whatever the
+// number of rows in the call, so a row's result does not depend on which rows it
+// shares a call with: a group of G samples decodes bit for bit as one sample alone.
+// at::linear is the reference (native/test/packed_linear_test.cc).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace datarus::kernels {
+
+inline constexpr int64_t kPanelWidth = 8;        // output features per panel (one AVX2 register)
+inline constexpr int64_t kPackedMaxRows = 16;    // rows beyond this go to a GEMM (prefill)
+
+struct PackedLinear {
+  at::Tensor panels;              // [P, K, 8] fp32; a segment's last panel is zero-padded
+  std::vector<int64_t> widths;    // N of each segment
+  std::vector<at::Tensor> biases; // [N] per segment, undefined when absent
+  std::vector<int32_t> segment;   // per panel: its segment
+  std::vector<int32_t> column;    // per panel: its first output column within the segment
+  int64_t K = 0;
+
+  int64_t bytes() const { return panels.defined() ? panels.numel() * 4 : 0; }
+};
+
+// True when this processor and x (CPU fp32, at most kPackedMaxRows rows) suit the kernel.
+bool packedLinearApplies(const at::Tensor& x);
+
+// Packs weights [N_s, K] (fp32, CPU, same K) with optional biases [N_s] as one
+// panel set whose outputs are segments s = 0, 1, ... Throws E_INVALID_ARGUMENT on
+// mismatched shapes.
+PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases = {});
+
+// x: [..., K] → one [..., N_s] tensor per segment (x·W_sᵀ + b_s). Requires
+// packedLinearApplies(x); no autograd.
+std::vector<at::Tensor> packedLinear(const at::Tensor& x, const PackedLinear& w);
+
+}  // namespace datarus::kernels

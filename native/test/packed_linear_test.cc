@@ -1,0 +1,67 @@
+// packed_linear_test.cc — the panel decode kernel against at::linear in double.
+#include <gtest/gtest.h>
+
+#include "error.h"
+#include "packed_linear.h"
+#include "simd.h"
+
+using namespace datarus::kernels;
+
+namespace {
+double relErr(const at::Tensor& got, const at::Tensor& want) {
+  return (got.to(at::kDouble) - want).abs().max().item<double>() / want.abs().max().item<double>();
+}
+}  // namespace
+
+TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  at::manual_seed(0);
+  double worst = 0;
+  for (auto [K, widths] : std::vector<std::pair<int64_t, std::vector<int64_t>>>{
+           {19, {37}}, {24, {38, 5, 16}}, {576, {576, 192, 192}}, {1536, {70}}, {64, {8, 9, 7, 1}}}) {
+    std::vector<at::Tensor> ws, bs;
+    for (int64_t n : widths) {
+      ws.push_back(at::randn({n, K}));
+      bs.push_back(at::randn({n}));
+    }
+    PackedLinear packed = packLinear(ws, bs), plain = packLinear(ws);
+    for (int64_t rows : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16}) {
+      at::Tensor x = at::randn({rows, 1, K});
+      std::vector<at::Tensor> got = packedLinear(x, packed), noBias = packedLinear(x, plain);
+      ASSERT_EQ(got.size(), widths.size());
+      for (size_t s = 0; s < widths.size(); ++s) {
+        at::Tensor want = at::linear(x.to(at::kDouble), ws[s].to(at::kDouble), bs[s].to(at::kDouble));
+        ASSERT_EQ(got[s].sizes(), want.sizes());
+        const double d = relErr(got[s], want);
+        worst = std::max(worst, d);
+        EXPECT_LT(d, 5e-6) << rows << " rows, segment " << s << " of K=" << K;
+        EXPECT_LT(relErr(noBias[s], at::linear(x.to(at::kDouble), ws[s].to(at::kDouble))), 5e-6);
+      }
+    }
+  }
+  std::printf("[packed] max relative |kernel - linear in fp64| = %.3g (tolerance 5e-6)\n", worst);
+}
+
+TEST(PackedLinear, ARowsResultDoesNotDependOnTheOtherRowsOfTheCall) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  at::manual_seed(1);
+  PackedLinear w = packLinear({at::randn({200, 576})});
+  at::Tensor x = at::randn({16, 576});
+  at::Tensor all = packedLinear(x, w)[0];  // [16, 200]
+  for (int64_t rows : {1, 2, 3, 5, 7, 8, 11})
+    for (int64_t r = 0; r + rows <= 16; r += rows)
+      EXPECT_TRUE(at::equal(packedLinear(x.narrow(0, r, rows), w)[0], all.narrow(0, r, rows)))
+          << rows << " rows from " << r;
+}
+
+TEST(PackedLinear, RefusesWhatItCannotServe) {
+  EXPECT_THROW(packLinear({}), datarus::Error);
+  EXPECT_THROW(packLinear({at::randn({4, 8}), at::randn({4, 9})}), datarus::Error);
+  EXPECT_THROW(packLinear({at::randn({4, 8})}, {at::randn({5})}), datarus::Error);
+  EXPECT_FALSE(packedLinearApplies(at::randn({kPackedMaxRows + 1, 8})));
+  EXPECT_FALSE(packedLinearApplies(at::randn({2, 8}, at::kDouble)));
+  if (simd::cpuHasAvx2Fma()) {
+    PackedLinear w = packLinear({at::randn({4, 8})});
+    EXPECT_THROW(packedLinear(at::randn({2, 9}), w), datarus::Error);
+  }
+}
