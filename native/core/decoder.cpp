@@ -3,6 +3,7 @@
 #include "decoder.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "decode_attention.h"
 #include "decode_pack.h"
@@ -74,6 +75,30 @@ at::Tensor rotateHalf(const at::Tensor& x) {
   return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
+// Writes new keys or values src [B, Hkv, T, D] into dst [B, Hkv, capacity, D] at
+// slots lengths[r] .. lengths[r]+T-1 of each row r.
+void writeCache(const KVCache& cache, at::Tensor& dst, const at::Tensor& src) {
+  const int64_t B = src.size(0), H = src.size(1), T = src.size(2), D = src.size(3);
+  if (dst.is_cpu() && src.is_cpu() && dst.is_contiguous() && src.stride(3) == 1 &&
+      dst.scalar_type() == src.scalar_type()) {
+    // Decode steps write a few short rows: plain copies, no per-row tensor ops.
+    const int64_t e = src.element_size(), cap = dst.size(2);
+    char* out = static_cast<char*>(dst.data_ptr());
+    const char* in = static_cast<const char*>(src.data_ptr());
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t t = 0; t < T; ++t)
+          std::memcpy(out + (((b * H + h) * cap) + cache.length(b) + t) * D * e,
+                      in + (b * src.stride(0) + h * src.stride(1) + t * src.stride(2)) * e, static_cast<size_t>(D * e));
+    return;
+  }
+  if (cache.uniform()) {
+    dst.narrow(2, cache.length(0), T).copy_(src);
+    return;
+  }
+  for (int64_t r = 0; r < B; ++r) dst[r].narrow(1, cache.length(r), T).copy_(src[r]);
+}
+
 // The layer's panels when this call takes the packed decode path, else null.
 const DecodeLayerPack* packOf(const LayerInputs& in, size_t layer, const at::Tensor& x) {
   return in.pack && kernels::packedLinearApplies(x) ? &in.pack->layers[layer] : nullptr;
@@ -104,15 +129,8 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
-    if (cache->uniform()) {
-      cache->k[layer].narrow(2, cache->length(0), T).copy_(k);
-      cache->v[layer].narrow(2, cache->length(0), T).copy_(v);
-    } else {
-      for (int64_t r = 0; r < B; ++r) {
-        cache->k[layer][r].narrow(1, cache->length(r), T).copy_(k[r]);
-        cache->v[layer][r].narrow(1, cache->length(r), T).copy_(v[r]);
-      }
-    }
+    writeCache(*cache, cache->k[layer], k);
+    writeCache(*cache, cache->v[layer], v);
     const int64_t S = cache->maxLength() + T;
     k = cache->k[layer].narrow(2, 0, S);  // [B, Hkv, S, D]
     v = cache->v[layer].narrow(2, 0, S);
