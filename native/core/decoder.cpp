@@ -85,11 +85,14 @@ void writeCache(const KVCache& cache, at::Tensor& dst, const at::Tensor& src) {
     const int64_t e = src.element_size(), cap = dst.size(2);
     char* out = static_cast<char*>(dst.data_ptr());
     const char* in = static_cast<const char*>(src.data_ptr());
-    for (int64_t b = 0; b < B; ++b)
+    for (int64_t b = 0; b < B; ++b) {
+      check(dst.size(0) == B && dst.size(1) == H && dst.size(3) == D && cache.length(b) + T <= cap, code::kInternal,
+            "cache row ", b, " cannot take ", T, " more slots");
       for (int64_t h = 0; h < H; ++h)
         for (int64_t t = 0; t < T; ++t)
           std::memcpy(out + (((b * H + h) * cap) + cache.length(b) + t) * D * e,
                       in + (b * src.stride(0) + h * src.stride(1) + t * src.stride(2)) * e, static_cast<size_t>(D * e));
+    }
     return;
   }
   if (cache.uniform()) {
@@ -126,7 +129,7 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
   at::Tensor k = rope(qkv[1].view({B, T, Hkv, D}));      // [B, T, Hkv, D]
   at::Tensor v = qkv[2].view({B, T, Hkv, D});            // [B, T, Hkv, D]
-  k = k.transpose(1, 2);                                                      // [B, Hkv, T, D]
+  k = k.transpose(1, 2);                                 // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
     writeCache(*cache, cache->k[layer], k);
