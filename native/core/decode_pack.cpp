@@ -50,10 +50,4 @@ std::shared_ptr<const DecodePack> DecodePackSlot::get(const std::vector<DecoderL
   return pack_;
 }
 
-void DecodePackSlot::clear() {
-  std::lock_guard<std::mutex> lock(mu_);
-  pack_.reset();
-  key_.clear();
-}
-
 }  // namespace datarus

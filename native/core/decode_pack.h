@@ -41,7 +41,6 @@ std::shared_ptr<const DecodePack> buildDecodePack(const std::vector<DecoderLayer
 class DecodePackSlot {
  public:
   std::shared_ptr<const DecodePack> get(const std::vector<DecoderLayer>& layers, const at::Tensor& head);
-  void clear();
 
  private:
   using Key = std::vector<std::pair<const void*, int64_t>>;

@@ -26,8 +26,6 @@ DecoderLayer DecoderLayer::to(at::Device device, at::ScalarType dtype) const {
           move(vBias),     move(o), move(postNorm), move(gate), move(up), move(down)};
 }
 
-at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::linear(x, w, b); }
-
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   if (kernels::fusedApplies(x)) return kernels::rmsNorm(x, weight, eps);
   // Normalise in fp32 or wider (as transformers does), then scale in the model dtype.
@@ -85,9 +83,10 @@ void writeCache(const KVCache& cache, at::Tensor& dst, const at::Tensor& src) {
     const int64_t e = src.element_size(), cap = dst.size(2);
     char* out = static_cast<char*>(dst.data_ptr());
     const char* in = static_cast<const char*>(src.data_ptr());
+    check(dst.size(0) == B && dst.size(1) == H && dst.size(3) == D, code::kInternal, "cache of shape ", dst.sizes(),
+          " cannot take keys of shape ", src.sizes());
     for (int64_t b = 0; b < B; ++b) {
-      check(dst.size(0) == B && dst.size(1) == H && dst.size(3) == D && cache.length(b) + T <= cap, code::kInternal,
-            "cache row ", b, " cannot take ", T, " more slots");
+      check(cache.length(b) + T <= cap, code::kInternal, "cache row ", b, " cannot take ", T, " more slots");
       for (int64_t h = 0; h < H; ++h)
         for (int64_t t = 0; t < T; ++t)
           std::memcpy(out + (((b * H + h) * cap) + cache.length(b) + t) * D * e,
@@ -123,9 +122,9 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   };
   const DecodeLayerPack* pack = packOf(in, layer, x);
   std::vector<at::Tensor> qkv = pack ? kernels::packedLinear(x, pack->qkv)
-                                     : std::vector<at::Tensor>{project(x, w.q, w.qBias), project(x, w.k, w.kBias),
-                                                               project(x, w.v, w.vBias)};
-  auto outProj = [&](const at::Tensor& a) { return pack ? kernels::packedLinear(a, pack->o)[0] : project(a, w.o); };
+                                     : std::vector<at::Tensor>{at::linear(x, w.q, w.qBias), at::linear(x, w.k, w.kBias),
+                                                               at::linear(x, w.v, w.vBias)};
+  auto outProj = [&](const at::Tensor& a) { return pack ? kernels::packedLinear(a, pack->o)[0] : at::linear(a, w.o); };
   at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
   at::Tensor k = rope(qkv[1].view({B, T, Hkv, D}));      // [B, T, Hkv, D]
   at::Tensor v = qkv[2].view({B, T, Hkv, D});            // [B, T, Hkv, D]
@@ -186,7 +185,7 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
     std::vector<at::Tensor> gu = kernels::packedLinear(h, pack->gateUp);  // gate, up: [B, T, I] each
     return y + kernels::packedLinear(at::silu(gu[0]) * gu[1], pack->down)[0];
   }
-  return y + project(at::silu(project(h, w.gate)) * project(h, w.up), w.down);
+  return y + at::linear(at::silu(at::linear(h, w.gate)) * at::linear(h, w.up), w.down);
 }
 
 }  // namespace datarus

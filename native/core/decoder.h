@@ -43,8 +43,6 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
                         size_t layer);
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
-// x·Wᵀ + b (b may be undefined).
-at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = at::Tensor());
 // The dtype that norms, softmax and logits are computed in: fp32, or fp64 for an fp64 model.
 at::ScalarType accType(const at::Tensor& t);
 

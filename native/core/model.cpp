@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "error.h"
-#include "simd.h"
 
 namespace datarus {
 
@@ -140,12 +139,11 @@ at::Tensor Model::lastLogits(const at::Tensor& hidden) const {
   at::Tensor last = hidden.select(1, hidden.size(1) - 1);  // [B, H]
   if (last.size(0) <= kernels::kPackedMaxRows)
     if (auto pack = decodePack()) return kernels::packedLinear(last, pack->head)[0];  // [B, V] fp32
-  return project(last, lmHead_).to(accType(last));  // [B, V] fp32 (fp64 for an fp64 model)
+  return at::linear(last, lmHead_).to(accType(last));  // [B, V] fp32 (fp64 for an fp64 model)
 }
 
 std::shared_ptr<const DecodePack> Model::decodePack() const {
-  if (!device_.is_cpu() || dtype_ != at::kFloat || at::GradMode::is_enabled() || !kernels::simd::cpuHasAvx2Fma())
-    return nullptr;
+  if (at::GradMode::is_enabled() || !kernels::packedLinearSupports(device_, dtype_)) return nullptr;
   return packSlot_->get(layers_, lmHead_);
 }
 

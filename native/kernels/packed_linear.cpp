@@ -32,7 +32,8 @@ __attribute__((target("avx2,fma"))) void panelTile(const float* x, int64_t K, co
   for (int64_t k = 0; k < K; ++k) {
     const float* row = panel + k * W;
     if ((k & 1) == 0)  // one prefetch per 64-byte line of each stream
-      for (int j = 0; j < NP; ++j) _mm_prefetch(reinterpret_cast<const char*>(row + j * stride + kPrefetchFloats), _MM_HINT_T0);
+      for (int j = 0; j < NP; ++j)
+        _mm_prefetch(reinterpret_cast<const char*>(row + j * stride + kPrefetchFloats), _MM_HINT_T0);
     __m256 w[NP];
     for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(row + j * stride);
     for (int i = 0; i < MB; ++i) {
@@ -87,9 +88,13 @@ constexpr RangeFn kRanges[] = {nullptr,         panelRange<1>, panelRange<2>, pa
 
 }  // namespace
 
+bool packedLinearSupports(at::Device device, at::ScalarType dtype) {
+  return simd::cpuHasAvx2Fma() && device.is_cpu() && dtype == at::kFloat;
+}
+
 bool packedLinearApplies(const at::Tensor& x) {
-  return simd::cpuHasAvx2Fma() && x.device().is_cpu() && x.scalar_type() == at::kFloat && x.dim() >= 1 &&
-         x.size(-1) > 0 && x.numel() / x.size(-1) <= kPackedMaxRows;
+  return packedLinearSupports(x.device(), x.scalar_type()) && x.dim() >= 1 && x.size(-1) > 0 &&
+         x.numel() / x.size(-1) <= kPackedMaxRows;
 }
 
 PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases) {

@@ -41,7 +41,10 @@ struct PackedLinear {
   int64_t bytes() const { return panels.defined() ? panels.numel() * 4 : 0; }
 };
 
-// True when this processor and x (CPU fp32, at most kPackedMaxRows rows) suit the kernel.
+// True when this processor (AVX2+FMA) can run the kernel on tensors of this device and dtype (CPU fp32).
+bool packedLinearSupports(at::Device device, at::ScalarType dtype);
+
+// True when x is supported and has at most kPackedMaxRows rows.
 bool packedLinearApplies(const at::Tensor& x);
 
 // Packs weights [N_s, K] (fp32, CPU, same K) with optional biases [N_s] as one
