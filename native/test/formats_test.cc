@@ -73,7 +73,8 @@ TEST(Quant, DequantisesBlocksAsTheFormatDefines) {
 }
 
 TEST(Safetensors, RoundTripsExactly) {
-  std::string dir = tempDir("st");
+  TempDir tmp("st");
+  const std::string& dir = tmp.path();
   TensorMap in = {{"a", at::randn({3, 5})}, {"b", at::randn({7}).to(at::kBFloat16)}, {"c", at::arange(6, at::kLong)}};
   writeSafetensors(dir + "/x.safetensors", in, {{"format", "pt"}});
   TensorMap out = readSafetensors(dir + "/x.safetensors");
@@ -85,7 +86,8 @@ TEST(Safetensors, RoundTripsExactly) {
 }
 
 TEST(Safetensors, CorruptFilesGetCodes) {
-  std::string dir = tempDir("stbad");
+  TempDir tmp("stbad");
+  const std::string& dir = tmp.path();
   std::string p = dir + "/bad.safetensors";
   auto withHeader = [&](const std::string& header, size_t dataBytes) {
     std::vector<uint8_t> b(8);
@@ -120,7 +122,8 @@ TEST(Safetensors, CorruptFilesGetCodes) {
 }
 
 TEST(Gguf, LoadsWhatTheWriterWroteAndUndoesTheRotaryPermutation) {
-  std::string dir = tempDir("gguf");
+  TempDir tmp("gguf");
+  const std::string& dir = tmp.path();
   ModelConfig c = tinyConfig(/*qkvBias=*/false, /*tied=*/false);
   TensorMap params = randomParams(c, 7);
   writeGguf(dir + "/m.gguf", c, params, /*F32*/ 0);
@@ -137,7 +140,8 @@ TEST(Gguf, LoadsWhatTheWriterWroteAndUndoesTheRotaryPermutation) {
 }
 
 TEST(Gguf, CorruptHeadersGetCodes) {
-  std::string dir = tempDir("ggufbad");
+  TempDir tmp("ggufbad");
+  const std::string& dir = tmp.path();
   ModelConfig c = tinyConfig(false, true);
   writeGguf(dir + "/m.gguf", c, randomParams(c, 1), 3);
   auto good = readBytes(dir + "/m.gguf");
@@ -165,7 +169,8 @@ TEST(Gguf, CorruptHeadersGetCodes) {
 // Every mutated file either loads or throws datarus::Error; nothing else escapes,
 // and the process survives (a crash fails the whole test binary).
 TEST(Gguf, FuzzedFilesNeverCrash) {
-  std::string dir = tempDir("ggfuzz");
+  TempDir tmp("ggfuzz");
+  const std::string& dir = tmp.path();
   ModelConfig c = tinyConfig(false, true);
   writeGguf(dir + "/m.gguf", c, randomParams(c, 2), 3);
   auto good = readBytes(dir + "/m.gguf");
@@ -210,7 +215,8 @@ TEST(Gguf, FuzzedFilesNeverCrash) {
 }
 
 TEST(Safetensors, FuzzedFilesNeverCrash) {
-  std::string dir = tempDir("stfuzz");
+  TempDir tmp("stfuzz");
+  const std::string& dir = tmp.path();
   writeSafetensors(dir + "/m.safetensors", {{"a", at::randn({4, 8})}, {"b", at::randn({16})}});
   auto good = readBytes(dir + "/m.safetensors");
   std::string p = dir + "/fuzz.safetensors";

@@ -131,14 +131,16 @@ TEST(Model, ChunkedBackwardMatchesFiniteDifferences) {
 TEST(Model, SaveLoadRoundTripsExactly) {
   for (bool tied : {false, true}) {
     Model m = tinyModel(true, tied);
-    std::string dir = tempDir("save");
+    TempDir tmp("save");
+    const std::string& dir = tmp.path();
     saveModel(m, dir, {});
     LoadedModel back = loadModel(dir, {});
     EXPECT_EQ(back.format, "hf");
     ASSERT_EQ(back.model->parameters().size(), m.parameters().size());
     for (const auto& [k, v] : m.parameters()) EXPECT_TRUE(at::equal(back.model->parameters().at(k), v)) << k;
     // Sharded: tiny shard limit forces one tensor per file plus an index.
-    std::string sharded = tempDir("shard");
+    TempDir shardTmp("shard");
+    const std::string& sharded = shardTmp.path();
     saveModel(m, sharded, {at::kFloat, 4096});
     LoadedModel again = loadModel(sharded, {});
     for (const auto& [k, v] : m.parameters()) EXPECT_TRUE(at::equal(again.model->parameters().at(k), v)) << k;
@@ -148,7 +150,8 @@ TEST(Model, SaveLoadRoundTripsExactly) {
 TEST(Model, GgufAndSafetensorsGiveTheSameLogits) {
   ModelConfig c = tinyConfig(false, false);
   TensorMap params = randomParams(c, 9);
-  std::string dir = tempDir("fmt");
+  TempDir tmp("fmt");
+  const std::string& dir = tmp.path();
   writeGguf(dir + "/m.gguf", c, params, 0);
   Model direct(c, params, at::kCPU, at::kFloat);
   LoadedModel g = loadModel(dir + "/m.gguf", {});

@@ -1,8 +1,12 @@
 // test_util.cc — helpers for the core tests (see test_util.h).
 #include "test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <unistd.h>
@@ -11,13 +15,23 @@
 
 namespace datarus::testing {
 
-std::string tempDir(const std::string& tag) {
-  std::string tmpl = "/tmp/datarus-" + tag + "-XXXXXX";
+TempDir::TempDir(const std::string& tag) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / ("datarus-" + tag + "-XXXXXX")).string();
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   const char* dir = mkdtemp(buf.data());
   if (!dir) std::abort();
-  return dir;
+  path_ = dir;
+}
+
+TempDir::~TempDir() {
+  const char* keep = std::getenv("DATARUS_KEEP_TEST_DIRS");
+  if (::testing::Test::HasFailure() && keep && std::string(keep) == "1") {
+    std::fprintf(stderr, "[temp-dir] kept %s (DATARUS_KEEP_TEST_DIRS=1)\n", path_.c_str());
+    return;
+  }
+  std::error_code ec;  // never throw from a destructor; a leftover is better than a crash
+  std::filesystem::remove_all(path_, ec);
 }
 
 ModelConfig tinyConfig(bool qkvBias, bool tied, int64_t vocab) {

@@ -14,8 +14,20 @@
 
 namespace datarus::testing {
 
-// A fresh directory under /tmp, removed by nobody (the OS cleans /tmp).
-std::string tempDir(const std::string& tag);
+// A fresh directory <temp dir>/datarus-<tag>-XXXXXX, removed with everything in it
+// when this object goes out of scope, whether the test passed or failed; kept (and
+// its path printed) only when the running test failed and DATARUS_KEEP_TEST_DIRS=1.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // A Llama/Qwen2-shaped config small enough for finite differences.
 ModelConfig tinyConfig(bool qkvBias = true, bool tied = false, int64_t vocab = 64);

@@ -2,10 +2,10 @@
 // loopback port for a test, and stops it after; `restart()` stops it and starts
 // it again on the same port and store, as a crash-and-recover would. Never a mock:
 // it is the server the learner's embedded default runs (learner/src/embedded).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalNats } from '../../packages/learner/src/embedded/local-nats.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 export { natsServerBinary } from '../../packages/learner/src/embedded/local-nats.js';
 
@@ -23,17 +23,23 @@ export interface NatsServerOptions {
 }
 
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
-  const dir = mkdtempSync(join(tmpdir(), 'datarus-nats-'));
+  const dir = makeTempDir('nats');
   const configFile = join(dir, 'server.conf');
   writeFileSync(configFile, `${opts.config ?? ''}\n`);
-  const server = await startLocalNats(dir, { configFile });
+  const server = await startLocalNats(dir, { configFile }).catch((e: unknown) => {
+    removeTempDir(dir);
+    throw e;
+  });
   return {
     url: server.url,
     port: server.port,
     restart: ({ hard = false, downMs = 300 } = {}) => server.restart({ hard, downMs }),
     async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await server.stop();
+      } finally {
+        removeTempDir(dir);
+      }
     },
   };
 }

@@ -2,13 +2,15 @@
 // it: a real nats-server, the learner, rollout workers, the reward service and
 // reward workers, each its own Node process started from the built bin scripts,
 // on a tiny model. Tests kill, restart and disturb the parts and check the run.
+// Start it inside a test: its directory (model, run dir) is removed when that test
+// has finished, after the afterEach that stops the processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../packages/learner/src/embedded/local-nats.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
+import { testTempDir } from './temp-dir.js';
 import { makeTinyModel } from './tiny-model.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,7 +91,7 @@ export class Cluster {
 
   static async start(o: ClusterOptions): Promise<Cluster> {
     assertBuilt();
-    const dir = mkdtempSync(join(tmpdir(), 'datarus-cluster-'));
+    const dir = testTempDir('cluster');
     const nats = await startNatsServer();
     const model = await makeTinyModel(join(dir, 'model'));
     const policyPort = await freePort();

@@ -90,7 +90,8 @@ TEST(DataParallelChild, TrainHalfBatch) {
 
 TEST(DataParallel, TwoGlooRanksMatchOneProcess) {
   if (!distributedAvailable()) GTEST_SKIP() << "no c10d Gloo in this build";
-  std::string dir = tempDir("dp");
+  TempDir tmp("dp");
+  const std::string& dir = tmp.path();
   std::string port = std::to_string(20000 + getpid() % 20000);
   std::vector<pid_t> kids;
   for (int r = 0; r < 2; ++r) {

@@ -90,7 +90,8 @@ TEST(Checkpoint, ResumeGivesTheSameNextStep) {
   ao.lr = 1e-2, ao.warmupSteps = 2, ao.totalSteps = 10, ao.weightDecay = 0.01;
   GrpoStepOptions o;
   o.loss.lossType = LossType::Dapo;
-  std::string dir = tempDir("ckpt") + "/run";
+  TempDir tmp("ckpt");
+  std::string dir = tmp.path() + "/run";
 
   // Uninterrupted: 3 steps.
   Model a(c, randomParams(c, 4), at::kCPU, at::kFloat);

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../../../test/support/temp-dir.js';
 
 const BIN = fileURLToPath(new URL('../bin/datarus.js', import.meta.url));
 const MODEL = fileURLToPath(new URL('../../../models/SmolLM2-135M-Instruct.Q4_1.gguf', import.meta.url));
@@ -44,10 +45,9 @@ describe('datarus CLI', () => {
 
 describe('datarus datagen', () => {
   it('writes the same file for the same seed', async () => {
-    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'datarus-cli-datagen-'));
+    const dir = testTempDir('cli-datagen');
     for (const name of ['a', 'b']) {
       const r = datarus('datagen', '--n', '12', '--seed', '5', '--out', join(dir, `${name}.jsonl`));
       expect(r.status, r.stderr).toBe(0);

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../../../test/support/temp-dir.js';
 import { LAPTOP_DEFAULTS, loadRunConfig, parseOverrides, RunConfig, validateRunConfig } from './index.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'datarus-config-'));
+const tmp = () => testTempDir('config');
 
 describe('run config', () => {
   it('resolves the laptop defaults with no flags and fills the fields that follow the step count', () => {

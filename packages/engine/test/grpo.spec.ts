@@ -1,16 +1,15 @@
 // The GRPO learner through the engine on a tiny random model: advantages, a step with
 // a sharded reference, non-finite skipping, checkpoint resume, argument validation.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { Engine, type GrpoBatch } from '../src/index.js';
 import { runPython } from './python.js';
 
 const SCRIPT = fileURLToPath(new URL('./reference_model.py', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'datarus-grpo-'));
-const model = join(dir, 'model');
+const dir = suiteTempDir('grpo');
+const model = () => join(dir(), 'model');
 
 function batch(vocab: number): GrpoBatch {
   const sequences = [0, 1, 2, 3].map((i) => Array.from({ length: 10 - i }, (_, t) => (7 * t + 3 * i + 1) % vocab));
@@ -19,7 +18,7 @@ function batch(vocab: number): GrpoBatch {
 }
 
 describe('GRPO through the engine', () => {
-  beforeAll(() => runPython(SCRIPT, [dir, '--bias', '1', '--tied', '0', '--seed', '3']));
+  beforeAll(() => runPython(SCRIPT, [dir(), '--bias', '1', '--tied', '0', '--seed', '3']));
 
   it('computes group advantages with each scaling and counts zero-std groups', () => {
     const r = Engine.groupAdvantages([1, 0, 0, 1, 2, 2, 2, 2], 4, { scaleRewards: 'group', eps: 0 });
@@ -34,7 +33,7 @@ describe('GRPO through the engine', () => {
   });
 
   it('steps with a sharded reference, and resumes from a checkpoint to the same next step', async () => {
-    await using a = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    await using a = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const shards = await a.createReference({ shards: 2 });
     console.log(`[grpo/engine] reference shards: ${shards.map((s) => `[${s.firstLayer},${s.endLayer}) ${s.parameters}`).join(' ')}`);
     const b = batch(a.info.vocabSize);
@@ -52,11 +51,11 @@ describe('GRPO through the engine', () => {
     expect(Number.isFinite(s1.loss)).toBe(true);
     expect(s1.kl).toBeGreaterThanOrEqual(0);
     expect(s1.tokens).toBe(b.masks.flat().filter((m) => m === 1).length);
-    const ckpt = join(dir, 'ckpt');
+    const ckpt = join(dir(), 'ckpt');
     await a.saveCheckpoint(ckpt, { step: 1, config: { lr: 1e-2 } });
     await a.grpoStep(b, opts);
 
-    await using r = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    await using r = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     await r.createReference({ shards: 1 });
     const meta = await r.loadCheckpoint(ckpt);
     expect(meta).toEqual({ step: 1, config: { lr: 1e-2 }, optimizerStep: 1 });
@@ -71,7 +70,7 @@ describe('GRPO through the engine', () => {
   });
 
   it('counts the step\'s model FLOPs by PaLM\'s accounting and measures the matmul peak for MFU', async () => {
-    await using e = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const b = batch(e.info.vocabSize);
     const s = await e.grpoStep(b, { beta: 0, microBatchSize: 4 });
     // one micro-batch padded to the longest sequence (10 tokens): 4 × 9 positions
@@ -88,7 +87,7 @@ describe('GRPO through the engine', () => {
   });
 
   it('skips a non-finite step and leaves the weights alone', async () => {
-    await using e = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const b = { ...batch(e.info.vocabSize), advantages: [NaN, 1, 1, 1] };
     const before = e.parameter('lm_head.weight').data.slice();
     const s = await e.grpoStep(b, { beta: 0 });
@@ -98,7 +97,7 @@ describe('GRPO through the engine', () => {
   });
 
   it('rejects bad arguments with codes', async () => {
-    await using e = await Engine.load(model, { device: 'cpu', dtype: 'float32' });
+    await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const b = batch(e.info.vocabSize);
     await expect(e.grpoStep({ ...b, masks: b.masks.slice(1) })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
     await expect(e.grpoStep(b, { beta: 0.04 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' }); // no reference

@@ -1,12 +1,11 @@
 // Numerical parity of the engine against an independent PyTorch implementation
 // (test/reference_model.py): logits, and gradients of a weighted NLL, for small
 // random Qwen2-shaped (QKV bias, GQA 8/2, untied) and Llama-shaped (tied) models.
-import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { Engine } from '../src/index.js';
 import { runPython } from './python.js';
 
@@ -39,13 +38,13 @@ for (const shape of [
   { name: 'llama (GQA, tied)', bias: 0, tied: 1 },
 ]) {
   describe(`parity with an independent PyTorch reference: ${shape.name}`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'datarus-parity-'));
+    const dir = suiteTempDir('parity');
     let ref: Reference;
 
     it('logits match', async () => {
-      runPython(SCRIPT, [dir, '--bias', String(shape.bias), '--tied', String(shape.tied), '--seed', '7']);
-      ref = JSON.parse(await readFile(join(dir, 'reference.json'), 'utf8')) as Reference;
-      await using engine = await Engine.load(join(dir, 'model'), { device: 'cpu', dtype: 'float32' });
+      runPython(SCRIPT, [dir(), '--bias', String(shape.bias), '--tied', String(shape.tied), '--seed', '7']);
+      ref = JSON.parse(await readFile(join(dir(), 'reference.json'), 'utf8')) as Reference;
+      await using engine = await Engine.load(join(dir(), 'model'), { device: 'cpu', dtype: 'float32' });
       const logits = await engine.logits(ref.ids[0]);
       const diff = maxAbs(logits, ref.logits);
       console.log(`[parity ${shape.name}] max |logits - reference| = ${diff.toExponential(3)} (tolerance ${LOGIT_TOL})`);
@@ -54,7 +53,7 @@ for (const shape of [
     });
 
     it('gradients of the weighted NLL match', async () => {
-      await using engine = await Engine.load(join(dir, 'model'), { device: 'cpu', dtype: 'float32' });
+      await using engine = await Engine.load(join(dir(), 'model'), { device: 'cpu', dtype: 'float32' });
       const { loss } = await engine.backward({ sequences: ref.ids, weights: ref.weights });
       console.log(`[parity ${shape.name}] loss ${loss.toFixed(6)} vs reference ${ref.loss.toFixed(6)}`);
       expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-4);
@@ -68,8 +67,8 @@ for (const shape of [
     });
 
     it('save -> load round-trips every parameter exactly', async () => {
-      await using engine = await Engine.load(join(dir, 'model'), { device: 'cpu', dtype: 'float32' });
-      const out = join(dir, 'saved');
+      await using engine = await Engine.load(join(dir(), 'model'), { device: 'cpu', dtype: 'float32' });
+      const out = join(dir(), 'saved');
       await engine.save(out);
       await using again = await Engine.load(out, { device: 'cpu', dtype: 'float32' });
       expect(again.parameterNames()).toEqual(engine.parameterNames());

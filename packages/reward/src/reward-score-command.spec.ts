@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { generateTask, taskToJsonLine } from '@datarus/datagen';
 import { runRewardScoreCommand } from './reward-score-command.js';
 import { agenticCases, growthTask, meanTask, reflection } from './rules/trajectories.fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'reward-score-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('reward-score');
 
 function capture() {
   let out = '';
@@ -16,7 +15,7 @@ function capture() {
 }
 
 const file = (name: string, text: string) => {
-  const p = join(dir, name);
+  const p = join(dir(), name);
   writeFileSync(p, text);
   return p;
 };
@@ -65,7 +64,7 @@ describe('datarus reward score', () => {
     expect(c.err()).toContain('--task: required');
     expect(await runRewardScoreCommand(['--task', 'a', '--completion', 'b', '--step', '-3'], c.io)).toBe(2);
     expect(c.err()).toContain('--step');
-    expect(await runRewardScoreCommand(['--task', join(dir, 'nope.json'), '--completion', 'b'], c.io)).toBe(1);
+    expect(await runRewardScoreCommand(['--task', join(dir(), 'nope.json'), '--completion', 'b'], c.io)).toBe(1);
     expect(c.err()).toContain('E_FILE_NOT_FOUND');
     expect(await runRewardScoreCommand(['--task', file('bad.json', '{"domain": 7,'), '--completion', file('x.txt', 'x')], c.io)).toBe(1);
     expect(c.err()).toContain('E_BAD_TASK');

@@ -1,12 +1,12 @@
 // loadTokenizer on Hugging Face directories built in a temp dir, on the real
 // SmolLM2 GGUF, and on the paths that must fail with a clear code.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@datarus/contracts';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { loadTokenizer } from './load-tokenizer.js';
 
 const MODEL = fileURLToPath(new URL('../../../models/SmolLM2-135M-Instruct.Q4_1.gguf', import.meta.url));
@@ -23,16 +23,10 @@ const TOKENIZER_JSON = {
   decoder: { type: 'ByteLevel' },
 };
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'load-tok-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = suiteTempDir('load-tok');
 
 async function modelDir(name: string, files: Record<string, string>): Promise<string> {
-  const d = join(dir, name);
+  const d = join(dir(), name);
   await mkdir(d);
   for (const [f, text] of Object.entries(files)) await writeFile(join(d, f), text);
   return d;
@@ -66,15 +60,15 @@ describe('loadTokenizer', () => {
   });
 
   it('gives clear errors', async () => {
-    await expect(loadTokenizer(join(dir, 'missing'))).rejects.toMatchObject({ code: ErrorCode.FileNotFound });
+    await expect(loadTokenizer(join(dir(), 'missing'))).rejects.toMatchObject({ code: ErrorCode.FileNotFound });
     const empty = await modelDir('empty', {});
     await expect(loadTokenizer(empty)).rejects.toMatchObject({ code: ErrorCode.FileNotFound, message: expect.stringMatching(/tokenizer\.json/) });
     const broken = await modelDir('broken', { 'tokenizer.json': '{ not json' });
     await expect(loadTokenizer(broken)).rejects.toMatchObject({ code: ErrorCode.BadTokenizer });
-    await writeFile(join(dir, 'weights.bin'), 'x');
-    await expect(loadTokenizer(join(dir, 'weights.bin'))).rejects.toMatchObject({ code: ErrorCode.BadTokenizer });
-    await writeFile(join(dir, 'fake.gguf'), 'definitely not gguf');
-    await expect(loadTokenizer(join(dir, 'fake.gguf'))).rejects.toMatchObject({ code: ErrorCode.BadMagic });
+    await writeFile(join(dir(), 'weights.bin'), 'x');
+    await expect(loadTokenizer(join(dir(), 'weights.bin'))).rejects.toMatchObject({ code: ErrorCode.BadTokenizer });
+    await writeFile(join(dir(), 'fake.gguf'), 'definitely not gguf');
+    await expect(loadTokenizer(join(dir(), 'fake.gguf'))).rejects.toMatchObject({ code: ErrorCode.BadMagic });
     const noTemplate = await loadTokenizer(await modelDir('plain', { 'tokenizer.json': JSON.stringify(TOKENIZER_JSON) }));
     expect(() => noTemplate.applyChatTemplate([])).toThrowError(expect.objectContaining({ code: ErrorCode.BadTemplate }));
   });

@@ -4,11 +4,11 @@
 // for SmolLM2's own pre-tokenizer and for Llama-3 / Qwen2 style regex splits.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { GgufMetadata, LLAMA3_PATTERN, QWEN2_PATTERN, readGgufMetadata, Tokenizer } from '../src/index.js';
 import { CORPUS } from './corpus.js';
 
@@ -44,7 +44,7 @@ function mismatches(got: number[][], want: number[][]): string[] {
 describe.skipIf(!hasModel)('byte-level BPE vs Hugging Face tokenizers (SmolLM2 vocab)', () => {
   let meta: GgufMetadata;
   let ref: Record<string, RefResult>;
-  let dir: string;
+  const dir = suiteTempDir('bpe-ref');
 
   beforeAll(async () => {
     // Idempotent and quick when the venv is already there; installs it when it is not.
@@ -59,16 +59,11 @@ describe.skipIf(!hasModel)('byte-level BPE vs Hugging Face tokenizers (SmolLM2 v
       corpus: CORPUS,
       configs: CONFIGS,
     };
-    dir = await mkdtemp(join(tmpdir(), 'bpe-ref-'));
-    await writeFile(join(dir, 'in.json'), JSON.stringify(input));
+    await writeFile(join(dir(), 'in.json'), JSON.stringify(input));
     const script = fileURLToPath(new URL('./bpe_reference.py', import.meta.url));
-    execFileSync(PYTHON, [script, join(dir, 'in.json'), join(dir, 'out.json')], { stdio: 'inherit', timeout: 300_000 });
-    ref = JSON.parse(await readFile(join(dir, 'out.json'), 'utf8'));
+    execFileSync(PYTHON, [script, join(dir(), 'in.json'), join(dir(), 'out.json')], { stdio: 'inherit', timeout: 300_000 });
+    ref = JSON.parse(await readFile(join(dir(), 'out.json'), 'utf8'));
   }, 900_000);
-
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
 
   for (const cfg of CONFIGS) {
     it(`fromGguf (pre '${cfg.ggufPre}') matches the reference ids exactly`, () => {

@@ -1,12 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../../test/support/temp-dir.js';
 import type { StepMetrics } from '../step-metrics.js';
 import { appendMetrics, readMetrics } from './metrics-file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'datarus-metrics-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('metrics');
 
 /** A row with every field; only `step` and `reward` vary. */
 const row = (step: number, reward = 0.5): StepMetrics =>
@@ -14,7 +13,7 @@ const row = (step: number, reward = 0.5): StepMetrics =>
 
 describe('metrics.jsonl', () => {
   it('round-trips rows, NaN included, creating the directory', () => {
-    const path = join(dir, 'a', 'b', 'metrics.jsonl');
+    const path = join(dir(), 'a', 'b', 'metrics.jsonl');
     appendMetrics(path, row(1));
     appendMetrics(path, row(2, NaN));
     appendMetrics(path, row(3, 0.75));
@@ -27,7 +26,7 @@ describe('metrics.jsonl', () => {
   });
 
   it('skips a torn last line', () => {
-    const path = join(dir, 'torn.jsonl');
+    const path = join(dir(), 'torn.jsonl');
     writeFileSync(path, `${JSON.stringify(row(1))}\n${JSON.stringify(row(2))}\n{"step":3,"time":17000`);
     const skipped: number[] = [];
     const back = readMetrics(path, { onSkip: (line) => skipped.push(line) });
@@ -36,7 +35,7 @@ describe('metrics.jsonl', () => {
   });
 
   it('ends a torn line before appending after a crash', () => {
-    const path = join(dir, 'resumed.jsonl');
+    const path = join(dir(), 'resumed.jsonl');
     writeFileSync(path, `${JSON.stringify(row(1))}\n{"step":2,"rew`);
     appendMetrics(path, row(2));
     appendMetrics(path, row(3));
@@ -47,7 +46,7 @@ describe('metrics.jsonl', () => {
   });
 
   it('keeps the last row of a repeated step, in step order', () => {
-    const path = join(dir, 'repeat.jsonl');
+    const path = join(dir(), 'repeat.jsonl');
     for (const r of [row(1), row(2, 0.1), row(3), row(2, 0.9)]) appendFileSync(path, `${JSON.stringify(r)}\n`);
     appendFileSync(path, '[1,2]\n"text"\n{"no":"step"}\n');
     const back = readMetrics(path);
@@ -59,6 +58,6 @@ describe('metrics.jsonl', () => {
   });
 
   it('reads a missing file as no rows', () => {
-    expect(readMetrics(join(dir, 'none.jsonl'))).toEqual([]);
+    expect(readMetrics(join(dir(), 'none.jsonl'))).toEqual([]);
   });
 });

@@ -3,8 +3,7 @@
 // on ROLLOUTS into a ScoredGroup on SCORED, and both exit 0 on SIGTERM. Needs the
 // build (`npx nx run reward:build`): it runs bin/*.js, which import dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import type { NatsConnection } from 'nats';
 import { decodeMessage, type RolloutGroup } from '@datarus/contracts';
 import { connectNats, JetStreamPublisher } from '@datarus/transport';
 import { startNatsServer, type NatsServerHandle } from '../../../../test/support/nats-server.js';
+import { suiteTempDir } from '../../../../test/support/temp-dir.js';
 import { growthTask, reflection } from '../rules/trajectories.fixture.js';
 import { curriculumWeights } from '../rules/curriculum.js';
 
@@ -43,7 +43,7 @@ async function until(cond: () => boolean, ms: number, what: string, r?: Running)
 
 let server: NatsServerHandle;
 let nc: NatsConnection;
-let dir: string;
+const dir = suiteTempDir('reward-procs');
 let configFile: string;
 const running: Running[] = [];
 
@@ -51,8 +51,7 @@ beforeAll(async () => {
   expect(existsSync(DIST), 'packages/reward/dist is missing: run `npx nx run reward:build` first').toBe(true);
   server = await startNatsServer();
   nc = await connectNats({ url: server.url });
-  dir = mkdtempSync(join(tmpdir(), 'datarus-reward-procs-'));
-  configFile = join(dir, 'run.json');
+  configFile = join(dir(), 'run.json');
   writeFileSync(
     configFile,
     JSON.stringify({
@@ -76,7 +75,6 @@ afterAll(async () => {
   for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
   await nc?.close();
   await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('reward service and reward worker processes', () => {

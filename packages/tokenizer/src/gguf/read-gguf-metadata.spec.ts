@@ -1,12 +1,12 @@
 // GGUF header reader: every value type on synthetic files, corrupt and truncated
 // inputs (each must give its DatarusError code), and the real SmolLM2 file.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DatarusError, ErrorCode } from '@datarus/contracts';
+import { suiteTempDir } from '../../../../test/support/temp-dir.js';
 import { ggufString, u32, u64, writeGguf, type KvSpec } from '../../test/gguf-writer.js';
 import { GgufType } from './gguf-metadata.js';
 import { GGUF_LIMITS, readGgufMetadata } from './read-gguf-metadata.js';
@@ -14,17 +14,11 @@ import { GGUF_LIMITS, readGgufMetadata } from './read-gguf-metadata.js';
 const MODEL = fileURLToPath(new URL('../../../../models/SmolLM2-135M-Instruct.Q4_1.gguf', import.meta.url));
 const hasModel = existsSync(MODEL);
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gguf-spec-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = suiteTempDir('gguf-spec');
 
 let n = 0;
 async function fileOf(bytes: Buffer): Promise<string> {
-  const p = join(dir, `f${n++}.gguf`);
+  const p = join(dir(), `f${n++}.gguf`);
   await writeFile(p, bytes);
   return p;
 }
@@ -131,7 +125,7 @@ describe('readGgufMetadata on synthetic files', () => {
   });
 
   it('reports a missing file as FileNotFound', async () => {
-    await expect(readGgufMetadata(join(dir, 'nope.gguf'))).rejects.toMatchObject({ code: ErrorCode.FileNotFound });
+    await expect(readGgufMetadata(join(dir(), 'nope.gguf'))).rejects.toMatchObject({ code: ErrorCode.FileNotFound });
   });
 });
 

@@ -3,10 +3,10 @@
 // unreachable server each rejected with their code; TLS when openssl is at hand.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTempDir } from '../../../../test/support/temp-dir.js';
 import type { PolicyVersion, WeightsChunk } from '@datarus/contracts';
 import { InMemoryPolicyStore, type PolicySource } from './policy-store.js';
 import { PolicyClient, WeightsAssembler } from './policy-client.js';
@@ -116,30 +116,26 @@ describe('PolicyService', () => {
   });
 
   it('serves over TLS with a CA-verified certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'datarus-tls-'));
+    const dir = testTempDir('tls');
+    const ext = join(dir, 'ext.cnf');
+    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'));
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'));
+    ssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', join(dir, 'server.pem'));
+    const tlsStore = new InMemoryPolicyStore();
+    const v = tlsStore.publish(1, 1, tensors.slice(1, 2));
+    const s = await servePolicy(tlsStore, { server: { bind: '127.0.0.1:0', tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') } } });
+    const good = new PolicyClient({ address: s.address, tls: { caFile: join(dir, 'ca.pem') } });
+    const plain = new PolicyClient({ address: s.address });
     try {
-      const ext = join(dir, 'ext.cnf');
-      writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-      const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-      ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'));
-      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'));
-      ssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', join(dir, 'server.pem'));
-      const tlsStore = new InMemoryPolicyStore();
-      const v = tlsStore.publish(1, 1, tensors.slice(1, 2));
-      const s = await servePolicy(tlsStore, { server: { bind: '127.0.0.1:0', tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') } } });
-      const good = new PolicyClient({ address: s.address, tls: { caFile: join(dir, 'ca.pem') } });
-      const plain = new PolicyClient({ address: s.address });
-      try {
-        expect(await good.latest()).toEqual(v);
-        expect((await good.fetchWeights(v)).tensors[0].data).toEqual(new Uint8Array(tensors[1].data));
-        await expect(plain.latest(2000)).rejects.toMatchObject({ code: 'E_TRANSPORT_FAILED' });
-      } finally {
-        good.close();
-        plain.close();
-        await s.close();
-      }
+      expect(await good.latest()).toEqual(v);
+      expect((await good.fetchWeights(v)).tensors[0].data).toEqual(new Uint8Array(tensors[1].data));
+      await expect(plain.latest(2000)).rejects.toMatchObject({ code: 'E_TRANSPORT_FAILED' });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      good.close();
+      plain.close();
+      await s.close();
     }
   });
 });
