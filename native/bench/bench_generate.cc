@@ -112,16 +112,22 @@ double naiveSeconds(const Model& m, const std::vector<int64_t>& prompt, const Ar
   return seconds(t0);
 }
 
-// Builds the model's decode-step weight panels now; their size in bytes (0 when unused).
-int64_t decodePackBytes(const Model& m) {
+struct PackSize {
+  int64_t bytes = 0;      // 0 when the model decodes without panels
+  int64_t hugeBytes = 0;  // of which on transparent huge pages
+};
+
+// Builds the model's decode-step weight panels now.
+PackSize decodePackSize(const Model& m) {
   c10::InferenceMode inference;
   auto pack = m.decodePack();
-  return pack ? pack->bytes() : 0;
+  if (!pack) return {};
+  return {pack->bytes(), hugePageBytesAt(pack->head.panels.data_ptr())};
 }
 
 // Child mode: peak RSS growth while generating a group of G (model already loaded).
 int measureMemory(const Model& m, const Args& a) {
-  decodePackBytes(m);
+  decodePackSize(m);
   int64_t base = rssBytes();
   std::FILE* f = std::fopen("/proc/self/clear_refs", "w");  // "5" resets the peak (VmHWM) to now
   if (f) {
@@ -157,7 +163,8 @@ int main(int argc, char** argv) {
 
     GroupOptions o = options(a);
     auto tp = Clock::now();
-    const double packMib = decodePackBytes(m) / 1048576.0, packSeconds = seconds(tp);
+    const PackSize pack = decodePackSize(m);
+    const double packMib = pack.bytes / 1048576.0, packSeconds = seconds(tp), hugeMib = pack.hugeBytes / 1048576.0;
     GroupSession warm(m, std::vector<int64_t>(prompt.begin(), prompt.begin() + 8), 2, o);  // warm-up
     const double tokens = static_cast<double>(a.group * a.newTokens);
     // Decode ceiling at micro-batch m: per step, all weights plus the KV read once.
@@ -209,11 +216,12 @@ int main(int argc, char** argv) {
                   "\"micro_batch\":%lld,\"matmul_gflops\":%.1f,\"read_bandwidth_gbs\":%.2f,"
                   "\"group_tokens_per_s\":%.2f,\"naive_tokens_per_s\":%.2f,\"speedup_vs_naive\":%.3f,"
                   "\"group_decode_tokens_per_s\":%.2f,\"decode_limit_tokens_per_s\":%.2f,"
-                  "\"decode_fraction_of_limit\":%.3f,\"prompt_gflops_saved\":%.2f,\"decode_pack_mib\":%.1f,\"decode_pack_seconds\":%.3f,"
+                  "\"decode_fraction_of_limit\":%.3f,\"prompt_gflops_saved\":%.2f,\"decode_pack_mib\":%.1f,\"decode_pack_huge_page_mib\":%.1f,"
+                  "\"decode_pack_seconds\":%.3f,"
                   "\"decode_trials\":[",
                   a.model.c_str(), threads, (long long)a.group, (long long)a.promptTokens, (long long)a.newTokens,
                   (long long)a.microBatch, gflops, bandwidth, tokens / groupSeconds, tokens / naive,
-                  naive / groupSeconds, decodeTps, limit, decodeTps / limit, flopsSaved / 1e9, packMib, packSeconds);
+                  naive / groupSeconds, decodeTps, limit, decodeTps / limit, flopsSaved / 1e9, packMib, hugeMib, packSeconds);
       for (size_t i = 0; i < trials.size(); ++i)
         std::printf("%s{\"decode_tokens_per_s\":%.2f,\"read_bandwidth_gbs\":%.2f,\"matmul_gflops\":%.1f,"
                     "\"limit_tokens_per_s\":%.2f,\"fraction\":%.3f}",
@@ -242,8 +250,8 @@ int main(int argc, char** argv) {
       for (const auto& [G, mib] : memory)
         std::printf("  peak RSS growth  G=%-3lld %.1f MiB (micro-batch %lld)\n", (long long)G, mib,
                     (long long)a.microBatch);
-      std::printf("  weight panels    %.1f MiB built in %.2f s (decode-step copy of the weights, once per weights version)\n",
-                  packMib, packSeconds);
+      std::printf("  weight panels    %.1f MiB (%.0f MiB on huge pages) built in %.2f s (decode-step copy of the weights,"
+                  " once per weights version)\n", packMib, hugeMib, packSeconds);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "error %s: %s\n", e.code().c_str(), e.what());

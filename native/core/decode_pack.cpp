@@ -1,6 +1,8 @@
 // decode_pack.cpp — building and caching the decode-step weight panels.
 #include "decode_pack.h"
 
+#include "huge_pages.h"
+
 namespace datarus {
 
 int64_t DecodePack::bytes() const {
@@ -11,17 +13,33 @@ int64_t DecodePack::bytes() const {
 
 std::shared_ptr<const DecodePack> buildDecodePack(const std::vector<DecoderLayer>& layers, const at::Tensor& head) {
   at::NoGradGuard noGrad;
+  struct Set {
+    std::vector<at::Tensor> weights, biases;
+    kernels::PackedLinear* out;
+  };
   auto pack = std::make_shared<DecodePack>();
-  for (const auto& w : layers) {
-    DecodeLayerPack l;
-    l.qkv = kernels::packLinear({w.q, w.k, w.v}, w.qBias.defined() ? std::vector<at::Tensor>{w.qBias, w.kBias, w.vBias}
-                                                                    : std::vector<at::Tensor>{});
-    l.o = kernels::packLinear({w.o});
-    l.gateUp = kernels::packLinear({w.gate, w.up});
-    l.down = kernels::packLinear({w.down});
-    pack->layers.push_back(std::move(l));
+  pack->layers.resize(layers.size());
+  std::vector<Set> sets;  // in the order a decode step reads them
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const DecoderLayer& w = layers[i];
+    DecodeLayerPack& l = pack->layers[i];
+    sets.push_back({{w.q, w.k, w.v}, {}, &l.qkv});
+    if (w.qBias.defined()) sets.back().biases = {w.qBias, w.kBias, w.vBias};
+    sets.push_back({{w.o}, {}, &l.o});
+    sets.push_back({{w.gate, w.up}, {}, &l.gateUp});
+    sets.push_back({{w.down}, {}, &l.down});
   }
-  pack->head = kernels::packLinear({head});
+  sets.push_back({{head}, {}, &pack->head});
+  // All panels are slices of one huge-page buffer (core/huge_pages.h).
+  int64_t total = 0;
+  for (const Set& s : sets) total += kernels::packedFloats(s.weights);
+  at::Tensor storage = hugePageEmpty(total);  // [total]
+  int64_t offset = 0;
+  for (const Set& s : sets) {
+    const int64_t n = kernels::packedFloats(s.weights);
+    *s.out = kernels::packLinear(s.weights, s.biases, storage.narrow(0, offset, n));
+    offset += n;
+  }
   return pack;
 }
 

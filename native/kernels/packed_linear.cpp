@@ -21,28 +21,75 @@ constexpr int64_t kChunkPanels = 12;      // a multiple of every panelsAtOnce();
 // chains to hide the FMA latency (NP·MB of them) within 16 vector registers.
 constexpr int panelsAtOnce(int MB) { return MB == 1 ? 6 : MB == 2 ? 4 : MB == 3 ? 3 : MB <= 6 ? 2 : 1; }
 
-// acc[j][i] = Σ_k x[i, k] · panel_j[k, :] for NP consecutive panels and MB rows of x
-// (row stride K); the 8 lanes of acc[j][i] are out[j][i][0..7].
+// One k of panelTile: acc[j][i] += x[i, k] · panel_j[k, :].
 template <int MB, int NP>
-__attribute__((target("avx2,fma"))) void panelTile(const float* x, int64_t K, const float* panel, float* out) {
+__attribute__((target("avx2,fma"), always_inline)) inline void panelStep(const float* xk, const float* row,
+                                                                         int64_t stride, __m256 (&acc)[NP][MB]) {
+  __m256 w[NP];
+  for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(row + j * stride);
+  for (int i = 0; i < MB; ++i) {
+    const __m256 xb = _mm256_broadcast_ss(xk + i);
+    for (int j = 0; j < NP; ++j) acc[j][i] = _mm256_fmadd_ps(xb, w[j], acc[j][i]);
+  }
+}
+
+// acc[j][i] = Σ_k x[i, k] · panel_j[k, :] for NP consecutive panels and MB rows of x,
+// read transposed (xt[k·MB + i] = x[i, k]: one base address for all broadcasts of a
+// k); the 8 lanes of acc[j][i] are out[j][i][0..7]. Unrolled by two k, the length
+// of one 64-byte line of a panel, which gets one prefetch.
+template <int MB, int NP>
+__attribute__((target("avx2,fma"))) void panelTile(const float* xt, int64_t K, const float* panel, float* out) {
   __m256 acc[NP][MB];
   for (int j = 0; j < NP; ++j)
     for (int i = 0; i < MB; ++i) acc[j][i] = _mm256_setzero_ps();
   const int64_t stride = K * W;  // floats per panel
-  for (int64_t k = 0; k < K; ++k) {
-    const float* row = panel + k * W;
-    if ((k & 1) == 0)  // one prefetch per 64-byte line of each stream
-      for (int j = 0; j < NP; ++j)
-        _mm_prefetch(reinterpret_cast<const char*>(row + j * stride + kPrefetchFloats), _MM_HINT_T0);
-    __m256 w[NP];
-    for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(row + j * stride);
-    for (int i = 0; i < MB; ++i) {
-      const __m256 xb = _mm256_broadcast_ss(x + i * K + k);
-      for (int j = 0; j < NP; ++j) acc[j][i] = _mm256_fmadd_ps(xb, w[j], acc[j][i]);
-    }
+  int64_t k = 0;
+  for (; k + 2 <= K; k += 2) {
+    for (int j = 0; j < NP; ++j)
+      _mm_prefetch(reinterpret_cast<const char*>(panel + j * stride + k * W + kPrefetchFloats), _MM_HINT_T0);
+    panelStep<MB, NP>(xt + k * MB, panel + k * W, stride, acc);
+    panelStep<MB, NP>(xt + (k + 1) * MB, panel + (k + 1) * W, stride, acc);
   }
+  if (k < K) panelStep<MB, NP>(xt + k * MB, panel + k * W, stride, acc);
   for (int j = 0; j < NP; ++j)
     for (int i = 0; i < MB; ++i) _mm256_storeu_ps(out + (j * MB + i) * W, acc[j][i]);
+}
+
+// xt[k·8 + i] = x[i·K + k] for 8 rows of x: 8×8 blocks transposed in registers.
+__attribute__((target("avx2,fma"))) void transpose8(const float* x, int64_t K, float* xt) {
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(x + i * K + k);
+    for (int i = 0; i < 8; i += 2) {  // pairs of rows interleaved
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4)  // quads of rows
+      for (int h = 0; h < 2; ++h) {
+        r[i + 2 * h] = _mm256_shuffle_ps(t[i + h], t[i + h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 2 * h + 1] = _mm256_shuffle_ps(t[i + h], t[i + h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+    // r[0..3]: rows 0-3 at k+{0,1,2,3} (low lane) and k+{4..7} (high lane); r[4..7]: rows 4-7.
+    for (int c = 0; c < 4; ++c) {
+      _mm256_storeu_ps(xt + (k + c) * 8, _mm256_permute2f128_ps(r[c], r[c + 4], 0x20));
+      _mm256_storeu_ps(xt + (k + c + 4) * 8, _mm256_permute2f128_ps(r[c], r[c + 4], 0x31));
+    }
+  }
+  for (; k < K; ++k)
+    for (int i = 0; i < 8; ++i) xt[k * 8 + i] = x[i * K + k];
+}
+
+// The mb rows of x [mb, K] in panelTile's layout xt [K, mb]; one row is its own transpose.
+const float* transposeRows(const float* x, int64_t K, int64_t mb, float* xt) {
+  if (mb == 1) return x;
+  if (mb == 8) {
+    transpose8(x, K, xt);
+    return xt;
+  }
+  for (int64_t i = 0; i < mb; ++i)
+    for (int64_t k = 0; k < K; ++k) xt[k * mb + i] = x[i * K + k];
+  return xt;
 }
 
 // Everything one parallel task needs to write its panels' results.
@@ -64,20 +111,21 @@ void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* ti
   }
 }
 
-// Panels [p0, p1) for MB rows starting at r0: NP at a time, then one at a time.
+// Panels [p0, p1) for the MB rows starting at r0 (xt: those rows transposed,
+// [K, MB]): NP at a time, then one at a time.
 template <int MB>
-void panelRange(const Outputs& o, const float* x, int64_t p0, int64_t p1, int64_t r0) {
+void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64_t r0) {
   constexpr int NP = panelsAtOnce(MB);
   const int64_t K = o.w.K;
   const float* panels = o.w.panels.data_ptr<float>();
   float tile[NP * MB * W];
   int64_t p = p0;
   for (; p + NP <= p1; p += NP) {
-    panelTile<MB, NP>(x + r0 * K, K, panels + p * K * W, tile);
+    panelTile<MB, NP>(xt, K, panels + p * K * W, tile);
     for (int j = 0; j < NP; ++j) storePanel(o, p + j, r0, MB, tile + j * MB * W);
   }
   for (; p < p1; ++p) {
-    panelTile<MB, 1>(x + r0 * K, K, panels + p * K * W, tile);
+    panelTile<MB, 1>(xt, K, panels + p * K * W, tile);
     storePanel(o, p, r0, MB, tile);
   }
 }
@@ -97,7 +145,14 @@ bool packedLinearApplies(const at::Tensor& x) {
          x.numel() / x.size(-1) <= kPackedMaxRows;
 }
 
-PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases) {
+int64_t packedFloats(const std::vector<at::Tensor>& weights) {
+  int64_t panels = 0;
+  for (const auto& w : weights) panels += (w.size(0) + W - 1) / W;
+  return weights.empty() ? 0 : panels * weights[0].size(1) * W;
+}
+
+PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases,
+                        const at::Tensor& storage) {
   check(!weights.empty(), code::kInvalidArgument, "nothing to pack");
   check(biases.empty() || biases.size() == weights.size(), code::kInvalidArgument, "one bias per weight, or none");
   PackedLinear out;
@@ -117,7 +172,14 @@ PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vecto
     }
   }
   const int64_t P = static_cast<int64_t>(out.segment.size()), K = out.K;
-  out.panels = at::empty({P, K, W}, at::kFloat);  // [P, K, 8]
+  if (storage.defined()) {
+    check(storage.device().is_cpu() && storage.scalar_type() == at::kFloat && storage.is_contiguous() &&
+              storage.numel() >= P * K * W,
+          code::kInvalidArgument, "panel storage must be contiguous CPU fp32 of at least ", P * K * W, " floats");
+    out.panels = storage.reshape({-1}).narrow(0, 0, P * K * W).view({P, K, W});  // [P, K, 8]
+  } else {
+    out.panels = at::empty({P, K, W}, at::kFloat);  // [P, K, 8]
+  }
   std::vector<at::Tensor> src;
   for (const auto& w : weights) src.push_back(w.detach().contiguous());
   float* dst = out.panels.data_ptr<float>();
@@ -153,10 +215,16 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   // Grain: at least 64 KiB of weights per task, to amortise scheduling.
   const int64_t grain = std::max<int64_t>(1, (64 * 1024 / 4) / (K * W));
   at::parallel_for(0, P, grain, [&](int64_t p0, int64_t p1) {
+    // Each task transposes the input for itself: blocks of up to 8 rows, each [K, rows].
+    thread_local std::vector<float> buffer;
+    buffer.resize(static_cast<size_t>(R * K));
+    const float* xt[(kPackedMaxRows + 7) / 8];
+    for (int64_t r0 = 0; r0 < R; r0 += 8)
+      xt[r0 / 8] = transposeRows(xp + r0 * K, K, std::min<int64_t>(8, R - r0), buffer.data() + r0 * K);
     // Beyond 8 rows the panels are reused from cache: a chunk of them for every block of rows.
     for (int64_t c0 = p0; c0 < p1; c0 += kChunkPanels)
       for (int64_t r0 = 0; r0 < R; r0 += 8)
-        kRanges[std::min<int64_t>(8, R - r0)](o, xp, c0, std::min(p1, c0 + kChunkPanels), r0);
+        kRanges[std::min<int64_t>(8, R - r0)](o, xt[r0 / 8], c0, std::min(p1, c0 + kChunkPanels), r0);
   });
   for (size_t s = 0; s < outs.size(); ++s) {
     std::vector<int64_t> shape(xIn.sizes().begin(), xIn.sizes().end());

@@ -47,10 +47,16 @@ bool packedLinearSupports(at::Device device, at::ScalarType dtype);
 // True when x is supported and has at most kPackedMaxRows rows.
 bool packedLinearApplies(const at::Tensor& x);
 
+// Floats of the panels that packLinear makes of these weights [N_s, K]: P·K·8.
+int64_t packedFloats(const std::vector<at::Tensor>& weights);
+
 // Packs weights [N_s, K] (fp32, CPU, same K) with optional biases [N_s] as one
-// panel set whose outputs are segments s = 0, 1, ... Throws E_INVALID_ARGUMENT on
-// mismatched shapes.
-PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases = {});
+// panel set whose outputs are segments s = 0, 1, ... The panels are written into
+// `storage` when given (CPU fp32, contiguous, at least packedFloats(weights)
+// elements; e.g. a slice of one buffer holding a whole model's panels), else into
+// a new tensor. Throws E_INVALID_ARGUMENT on mismatched shapes or storage.
+PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases = {},
+                        const at::Tensor& storage = {});
 
 // x: [..., K] → one [..., N_s] tensor per segment (x·W_sᵀ + b_s). Requires
 // packedLinearApplies(x); no autograd.

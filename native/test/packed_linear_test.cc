@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "error.h"
+#include "huge_pages.h"
 #include "packed_linear.h"
 #include "simd.h"
 
@@ -52,6 +53,27 @@ TEST(PackedLinear, ARowsResultDoesNotDependOnTheOtherRowsOfTheCall) {
     for (int64_t r = 0; r + rows <= 16; r += rows)
       EXPECT_TRUE(at::equal(packedLinear(x.narrow(0, r, rows), w)[0], all.narrow(0, r, rows)))
           << rows << " rows from " << r;
+}
+
+TEST(PackedLinear, PacksIntoASliceOfAHugePageBufferAsIntoItsOwn) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  at::manual_seed(2);
+  const std::vector<at::Tensor> ws = {at::randn({37, 64}), at::randn({16, 64})};
+  const int64_t n = packedFloats(ws);
+  EXPECT_EQ(n, (5 + 2) * 64 * kPanelWidth);  // ceil(37/8) + 16/8 panels of [64, 8]
+  at::Tensor buffer = datarus::hugePageEmpty(n + 100);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer.data_ptr()) % datarus::kHugePageBytes, 0u);
+  buffer.fill_(-7.0f);
+  PackedLinear inBuffer = packLinear(ws, {}, buffer.narrow(0, 50, n)), own = packLinear(ws);
+  EXPECT_EQ(inBuffer.panels.data_ptr<float>(), buffer.data_ptr<float>() + 50);
+  EXPECT_TRUE(at::equal(inBuffer.panels, own.panels));
+  EXPECT_TRUE(at::equal(buffer.narrow(0, 0, 50), at::full({50}, -7.0f)));  // neighbours untouched
+  EXPECT_TRUE(at::equal(buffer.narrow(0, 50 + n, 100 - 50), at::full({50}, -7.0f)));
+  at::Tensor x = at::randn({3, 64});
+  for (size_t s = 0; s < ws.size(); ++s)
+    EXPECT_TRUE(at::equal(packedLinear(x, inBuffer)[s], packedLinear(x, own)[s]));
+  EXPECT_THROW(packLinear(ws, {}, buffer.narrow(0, 0, n - 1)), datarus::Error);
+  EXPECT_THROW(packLinear(ws, {}, at::empty({n}, at::kDouble)), datarus::Error);
 }
 
 TEST(PackedLinear, RefusesWhatItCannotServe) {
