@@ -37,6 +37,35 @@ size_t inverseCdf(const T* w, size_t n, double target) {
   return n - 1;
 }
 
+// Ids that may belong to the top-p nucleus: every token of the highest bins of
+// scaled logit (z − max)·invT, in 0.25-nat steps, whose mass reaches top-p of the
+// total, plus one more bin of margin for rounding; an unordered superset of the
+// nucleus found in one pass instead of sorting the vocabulary. terms: e^((z − max)·invT).
+std::vector<int64_t> nucleusSuperset(const float* z, const float* terms, int64_t V, double invT, float max,
+                                     double total, double topP) {
+  constexpr int kBins = 128;  // 32 nats; lower logits share the last bin
+  constexpr double kWidth = 0.25;
+  std::vector<int32_t> bin(static_cast<size_t>(V));
+  double mass[kBins + 1] = {};
+  for (int64_t i = 0; i < V; ++i) {
+    const double depth = (double(max) - z[i]) * invT;
+    const int b = depth >= 0 && depth < kBins * kWidth ? static_cast<int>(depth / kWidth) : kBins;  // NaN: last
+    bin[static_cast<size_t>(i)] = b;
+    mass[b] += terms[i];
+  }
+  int last = kBins;
+  double acc = 0;
+  for (int b = 0; b < kBins; ++b)
+    if ((acc += mass[b]) >= topP * total) {
+      last = std::min(kBins, b + 1);
+      break;
+    }
+  std::vector<int64_t> ids;
+  for (int64_t i = 0; i < V; ++i)
+    if (bin[static_cast<size_t>(i)] <= last) ids.push_back(i);
+  return ids;
+}
+
 }  // namespace
 
 Sampled Sampler::next(const at::Tensor& logitsIn) {
@@ -61,33 +90,59 @@ Sampled Sampler::next(const at::Tensor& logitsIn) {
     const int64_t pick = static_cast<int64_t>(inverseCdf(terms_.data(), terms_.size(), uniform() * total));
     return {pick, static_cast<float>((double(z[pick]) - m) * invT - std::log(total))};
   }
-  // Candidates: the top-k / nucleus set, in descending order of logit.
-  std::vector<int64_t> cand(static_cast<size_t>(V));
-  std::iota(cand.begin(), cand.end(), 0);
-  const int64_t k = options_.topK > 0 ? std::min(options_.topK, V) : V;
+  // Candidates: the top-k / nucleus set, in descending order of logit, with their
+  // weights p = e^(z·invT − max) and the mass `total` that top-p is a fraction of.
   auto byLogit = [&](int64_t a, int64_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); };
-  std::partial_sort(cand.begin(), cand.begin() + k, cand.end(), byLogit);
-  cand.resize(static_cast<size_t>(k));
-  const double m = z[cand[0]] * invT;
-  std::vector<double> p(cand.size());
+  std::vector<int64_t> cand;
+  std::vector<double> p;
   double total = 0;
-  for (size_t i = 0; i < cand.size(); ++i) total += p[i] = std::exp(z[cand[i]] * invT - m);
-  if (options_.topP < 1.0) {
-    // Keep the smallest prefix whose mass reaches top-p (the top token always stays).
+  auto weigh = [&] {
+    p.resize(cand.size());
+    const double m = z[cand[0]] * invT;
+    double mass = 0;
+    for (size_t i = 0; i < cand.size(); ++i) mass += p[i] = std::exp(z[cand[i]] * invT - m);
+    return mass;
+  };
+  // Keeps the smallest prefix whose mass reaches top-p (the top token always stays);
+  // false when the candidates ran out first.
+  auto cutTopP = [&] {
     double before = 0;
-    size_t keep = cand.size();
     for (size_t i = 0; i < cand.size(); ++i) {
       if (before / total >= options_.topP) {
-        keep = i;
-        break;
+        cand.resize(std::max<size_t>(i, 1));
+        p.resize(cand.size());
+        return true;
       }
       before += p[i];
     }
-    keep = std::max<size_t>(keep, 1);
-    cand.resize(keep);
-    p.resize(keep);
-    total = std::accumulate(p.begin(), p.end(), 0.0);
+    return false;
+  };
+  auto all = [&] {
+    cand.resize(static_cast<size_t>(V));
+    std::iota(cand.begin(), cand.end(), 0);
+  };
+  if (options_.topK <= 0 || options_.topK >= V) {
+    // Top-p alone: sort only the tokens of the highest logit bins, unless the cut
+    // falls outside them (rounding at a bin edge), then the whole vocabulary.
+    const float m = maxOf(z, V);
+    total = softmaxTerms(z, V, invT, m, terms_);
+    cand = nucleusSuperset(z, terms_.data(), V, invT, m, total, options_.topP);
+    std::sort(cand.begin(), cand.end(), byLogit);
+    weigh();
+    if (!cutTopP() && static_cast<int64_t>(cand.size()) < V) {
+      all();
+      std::sort(cand.begin(), cand.end(), byLogit);
+      weigh();
+      cutTopP();
+    }
+  } else {
+    all();
+    std::partial_sort(cand.begin(), cand.begin() + options_.topK, cand.end(), byLogit);
+    cand.resize(static_cast<size_t>(options_.topK));
+    total = weigh();
+    if (options_.topP < 1.0) cutTopP();
   }
+  total = std::accumulate(p.begin(), p.end(), 0.0);
   const size_t pick = inverseCdf(p.data(), p.size(), uniform() * total);
   return {cand[pick], static_cast<float>(std::log(p[pick] / total))};
 }

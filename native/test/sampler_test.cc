@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <map>
+#include <random>
+#include <algorithm>
 #include <vector>
 
 #include "sampler.h"
@@ -73,6 +75,46 @@ TEST(Sampler, TopKAndTopPDrawOnlyFromTheirSetWithRenormalisedLogprobs) {
       EXPECT_NEAR(x.logprob, want.at(x.token), 1e-6);
     }
   }
+}
+
+// The top-p set by sorting the whole vocabulary in double: ids and their log-probs
+// renormalised over the set.
+std::map<int64_t, double> nucleusReference(const std::vector<float>& z, double T, double topP) {
+  std::vector<int64_t> order(z.size());
+  for (size_t i = 0; i < z.size(); ++i) order[i] = static_cast<int64_t>(i);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); });
+  double total = 0;
+  for (float v : z) total += std::exp((v - z[order[0]]) / T);
+  std::vector<int64_t> kept;
+  double before = 0;
+  for (int64_t i : order) {
+    if (!kept.empty() && before / total >= topP) break;
+    kept.push_back(i);
+    before += std::exp((z[i] - z[order[0]]) / T);
+  }
+  return logSoftmax(z, T, kept);
+}
+
+TEST(Sampler, TopPOverALargeVocabularyKeepsExactlyTheSortedNucleus) {
+  // Random logits, and logits on a 0.25 grid (ties, values on the sampler's bin edges).
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  double worst = 0;
+  int draws = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    std::vector<float> z(5000 + trial);
+    for (auto& v : z) v = trial % 2 ? std::round(normal(rng) * 4) / 4 : normal(rng);
+    const double T = 0.6 + 0.1 * trial, topP = trial % 3 == 0 ? 0.5 : trial % 3 == 1 ? 0.9 : 0.99;
+    const auto want = nucleusReference(z, T, topP);
+    Sampler s({T, topP, 0, static_cast<uint64_t>(trial)});
+    for (int d = 0; d < 200; ++d, ++draws) {
+      Sampled x = s.next(tensorOf(z));
+      ASSERT_TRUE(want.count(x.token)) << "trial " << trial << ": token " << x.token << " is outside the nucleus";
+      worst = std::max(worst, std::abs(x.logprob - want.at(x.token)));
+    }
+  }
+  std::printf("[sampler] top-p over 5000 ids: max |logprob - sorted reference| = %.3g over %d draws\n", worst, draws);
+  EXPECT_LT(worst, 1e-5);  // a wrong set shifts every log-prob by the log of its mass change
 }
 
 TEST(Sampler, GreedyTakesTheFirstMaximumWithItsModelLogprob) {
