@@ -106,8 +106,10 @@ const DecodeLayerPack* packOf(const LayerInputs& in, size_t layer, const at::Ten
   return in.pack && kernels::packedLinearApplies(x) ? &in.pack->layers[layer] : nullptr;
 }
 
-at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x, const LayerInputs& in,
-                     size_t layer) {
+// x + o(attention(q, k, v)) for the layer input x [B, T, H] and its projections qkv.
+at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x,
+                     const std::vector<at::Tensor>& qkv, const LayerInputs& in, size_t layer,
+                     const DecodeLayerPack* pack) {
   const at::Tensor &cos = in.cos, &sin = in.sin, &mask = in.mask;
   KVCache* cache = in.cache;
   const int64_t B = x.size(0), T = x.size(1), D = config.headDim;
@@ -120,11 +122,10 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     at::Tensor a = t.to(accType(t));
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };
-  const DecodeLayerPack* pack = packOf(in, layer, x);
-  std::vector<at::Tensor> qkv = pack ? kernels::packedLinear(x, pack->qkv)
-                                     : std::vector<at::Tensor>{at::linear(x, w.q, w.qBias), at::linear(x, w.k, w.kBias),
-                                                               at::linear(x, w.v, w.vBias)};
-  auto outProj = [&](const at::Tensor& a) { return pack ? kernels::packedLinear(a, pack->o)[0] : at::linear(a, w.o); };
+  auto outProj = [&](const at::Tensor& a) {  // a: [B, T, Hq·D] → x + a·oᵀ
+    if (pack) return kernels::packedLinear(a, pack->o, {{}, 0, x})[0];
+    return x + at::linear(a, w.o);
+  };
   at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
   at::Tensor k = rope(qkv[1].view({B, T, Hkv, D}));      // [B, T, Hkv, D]
   at::Tensor v = qkv[2].view({B, T, Hkv, D});            // [B, T, Hkv, D]
@@ -179,12 +180,20 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
 
 at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const at::Tensor& x, const LayerInputs& in,
                         size_t layer) {
-  at::Tensor y = x + attention(config, w, rmsNorm(x, w.inputNorm, config.rmsNormEps), in, layer);
-  at::Tensor h = rmsNorm(y, w.postNorm, config.rmsNormEps);
-  if (const DecodeLayerPack* pack = packOf(in, layer, h)) {
-    std::vector<at::Tensor> gu = kernels::packedLinear(h, pack->gateUp);  // gate, up: [B, T, I] each
-    return y + kernels::packedLinear(at::silu(gu[0]) * gu[1], pack->down)[0];
+  const double eps = config.rmsNormEps;
+  if (const DecodeLayerPack* pack = packOf(in, layer, x)) {
+    // Decode step on the panels: each norm is fused into the product after it and
+    // each residual add into the product before it.
+    at::Tensor y = attention(config, w, x, kernels::packedLinear(x, pack->qkv, {w.inputNorm, eps, {}}), in, layer,
+                             pack);
+    std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}});  // gate, up: [B, T, I]
+    return kernels::packedLinear(at::silu(gu[0]) * gu[1], pack->down, {{}, 0, y})[0];
   }
+  at::Tensor h = rmsNorm(x, w.inputNorm, eps);
+  at::Tensor y = attention(config, w, x,
+                           {at::linear(h, w.q, w.qBias), at::linear(h, w.k, w.kBias), at::linear(h, w.v, w.vBias)}, in,
+                           layer, nullptr);
+  h = rmsNorm(y, w.postNorm, eps);
   return y + at::linear(at::silu(at::linear(h, w.gate)) * at::linear(h, w.up), w.down);
 }
 

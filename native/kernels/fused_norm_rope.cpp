@@ -19,16 +19,16 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   const float* wp = w.data_ptr<float>();
   float* op = out.data_ptr<float>();
   at::parallel_for(0, R, std::max<int64_t>(1, 16384 / H), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = xp + r * H;
-      float* orow = op + r * H;
-      float sq = 0;
-      for (int64_t i = 0; i < H; ++i) sq += xr[i] * xr[i];
-      const float inv = 1.0f / std::sqrt(sq / static_cast<float>(H) + static_cast<float>(eps));
-      for (int64_t i = 0; i < H; ++i) orow[i] = wp[i] * (xr[i] * inv);
-    }
+    for (int64_t r = r0; r < r1; ++r) rmsNormRow(xp + r * H, wp, H, eps, op + r * H);
   });
   return out;
+}
+
+void rmsNormRow(const float* x, const float* weight, int64_t H, double eps, float* out) {
+  float sq = 0;
+  for (int64_t i = 0; i < H; ++i) sq += x[i] * x[i];
+  const float inv = 1.0f / std::sqrt(sq / static_cast<float>(H) + static_cast<float>(eps));
+  for (int64_t i = 0; i < H; ++i) out[i] = weight[i] * (x[i] * inv);
 }
 
 void ropeInPlace(at::Tensor& x, const at::Tensor& cosIn, const at::Tensor& sinIn) {

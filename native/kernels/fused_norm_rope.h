@@ -17,6 +17,10 @@ bool fusedApplies(const at::Tensor& x);
 // weight · x / sqrt(mean(x², -1) + eps); x: [..., H], weight: [H].
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 
+// One row of rmsNorm: out[i] = weight[i] · (x[i] · inv), inv = 1 / sqrt(mean(x²) + eps).
+// Shared by rmsNorm and the norm fused into packedLinear, so both give the same bits.
+void rmsNormRow(const float* x, const float* weight, int64_t H, double eps, float* out);
+
 // Rotates x: [B, T, heads, D] in place with the Hugging Face "rotate half" layout:
 // (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin) over the two halves of each head.
 // cos, sin: [B or 1, T, 1, D] (both halves equal), fp32.

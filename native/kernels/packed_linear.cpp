@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "error.h"
+#include "fused_norm_rope.h"
 #include "simd.h"
 
 namespace datarus::kernels {
@@ -97,6 +98,7 @@ struct Outputs {
   const PackedLinear& w;
   std::vector<float*> data;         // per segment: [R, N_s] row-major
   std::vector<const float*> bias;   // per segment, nullptr when absent
+  const float* residual = nullptr;  // [R, N_0] added to segment 0, or nullptr
 };
 
 // Adds the bias and writes panel p's results for rows r0 .. r0+MB-1; tile is [MB][8].
@@ -105,9 +107,12 @@ void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* ti
   const int64_t N = o.w.widths[static_cast<size_t>(s)], c0 = o.w.column[static_cast<size_t>(p)];
   const int64_t n = std::min<int64_t>(W, N - c0);
   const float* b = o.bias[static_cast<size_t>(s)];
+  const float* res = s == 0 ? o.residual : nullptr;
   for (int i = 0; i < MB; ++i) {
     float* dst = o.data[static_cast<size_t>(s)] + (r0 + i) * N + c0;
     for (int64_t c = 0; c < n; ++c) dst[c] = tile[i * W + c] + (b ? b[c0 + c] : 0.0f);
+    if (res)
+      for (int64_t c = 0; c < n; ++c) dst[c] = res[(r0 + i) * N + c0 + c] + dst[c];
   }
 }
 
@@ -198,29 +203,43 @@ PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vecto
   return out;
 }
 
-std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& w) {
+std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& w, const PackedExtras& extras) {
   check(packedLinearApplies(xIn) && xIn.size(-1) == w.K, code::kInvalidArgument, "packedLinear needs CPU fp32 [..., ",
         w.K, "] with at most ", kPackedMaxRows, " rows, got ", xIn.sizes());
   const int64_t K = w.K;
   at::Tensor x = xIn.reshape({-1, K}).contiguous();  // [R, K]
   const int64_t R = x.size(0), P = static_cast<int64_t>(w.segment.size());
+  const at::Tensor& g = extras.normWeight;
+  check(!g.defined() || (g.dim() == 1 && g.size(0) == K && g.is_contiguous() && g.scalar_type() == at::kFloat),
+        code::kInvalidArgument, "norm weight must be contiguous fp32 [", K, "]");
+  const at::Tensor res = extras.residual.defined() ? extras.residual.contiguous() : at::Tensor();
+  check(!res.defined() || (res.scalar_type() == at::kFloat && res.numel() == R * w.widths[0]), code::kInvalidArgument,
+        "residual must be fp32 with ", R, "x", w.widths[0], " values");
   std::vector<at::Tensor> outs;
-  Outputs o{w, {}, {}};
+  Outputs o{w, {}, {}, res.defined() ? res.data_ptr<float>() : nullptr};
   for (size_t s = 0; s < w.widths.size(); ++s) {
     outs.push_back(at::empty({R, w.widths[s]}, x.options()));  // [R, N_s]
     o.data.push_back(outs.back().data_ptr<float>());
     o.bias.push_back(w.biases[s].defined() ? w.biases[s].data_ptr<float>() : nullptr);
   }
   const float* xp = x.data_ptr<float>();
+  const float* gp = g.defined() ? g.data_ptr<float>() : nullptr;
   // Grain: at least 64 KiB of weights per task, to amortise scheduling.
   const int64_t grain = std::max<int64_t>(1, (64 * 1024 / 4) / (K * W));
   at::parallel_for(0, P, grain, [&](int64_t p0, int64_t p1) {
-    // Each task transposes the input for itself: blocks of up to 8 rows, each [K, rows].
-    thread_local std::vector<float> buffer;
-    buffer.resize(static_cast<size_t>(R * K));
+    // Each task prepares the input for itself: RMS-normalised when asked, then
+    // transposed in blocks of up to 8 rows, each [K, rows].
+    thread_local std::vector<float> normed, transposed;
+    const float* rows = xp;
+    if (g.defined()) {
+      normed.resize(static_cast<size_t>(R * K));
+      for (int64_t r = 0; r < R; ++r) rmsNormRow(xp + r * K, gp, K, extras.normEps, normed.data() + r * K);
+      rows = normed.data();
+    }
+    transposed.resize(static_cast<size_t>(R * K));
     const float* xt[(kPackedMaxRows + 7) / 8];
     for (int64_t r0 = 0; r0 < R; r0 += 8)
-      xt[r0 / 8] = transposeRows(xp + r0 * K, K, std::min<int64_t>(8, R - r0), buffer.data() + r0 * K);
+      xt[r0 / 8] = transposeRows(rows + r0 * K, K, std::min<int64_t>(8, R - r0), transposed.data() + r0 * K);
     // Beyond 8 rows the panels are reused from cache: a chunk of them for every block of rows.
     for (int64_t c0 = p0; c0 < p1; c0 += kChunkPanels)
       for (int64_t r0 = 0; r0 < R; r0 += 8)

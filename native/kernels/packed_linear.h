@@ -58,8 +58,16 @@ int64_t packedFloats(const std::vector<at::Tensor>& weights);
 PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases = {},
                         const at::Tensor& storage = {});
 
-// x: [..., K] → one [..., N_s] tensor per segment (x·W_sᵀ + b_s). Requires
-// packedLinearApplies(x); no autograd.
-std::vector<at::Tensor> packedLinear(const at::Tensor& x, const PackedLinear& w);
+// Work fused into one packedLinear call, saving a decode step the separate passes
+// (and their dispatch) over its few rows. Each gives the same bits as the unfused ops.
+struct PackedExtras {
+  at::Tensor normWeight;  // [K]: the input rows are first RMS-normalised (kernels::rmsNorm)
+  double normEps = 1e-6;
+  at::Tensor residual;    // [..., N_0]: added to the first segment's output
+};
+
+// x: [..., K] → one [..., N_s] tensor per segment (x·W_sᵀ + b_s), with `extras`
+// applied. Requires packedLinearApplies(x); no autograd.
+std::vector<at::Tensor> packedLinear(const at::Tensor& x, const PackedLinear& w, const PackedExtras& extras = {});
 
 }  // namespace datarus::kernels

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "error.h"
+#include "fused_norm_rope.h"
 #include "huge_pages.h"
 #include "packed_linear.h"
 #include "simd.h"
@@ -74,6 +75,24 @@ TEST(PackedLinear, PacksIntoASliceOfAHugePageBufferAsIntoItsOwn) {
     EXPECT_TRUE(at::equal(packedLinear(x, inBuffer)[s], packedLinear(x, own)[s]));
   EXPECT_THROW(packLinear(ws, {}, buffer.narrow(0, 0, n - 1)), datarus::Error);
   EXPECT_THROW(packLinear(ws, {}, at::empty({n}, at::kDouble)), datarus::Error);
+}
+
+TEST(PackedLinear, FusedNormAndResidualGiveTheBitsOfTheSeparateOps) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  at::manual_seed(3);
+  const int64_t K = 96;
+  const std::vector<at::Tensor> ws = {at::randn({40, K}), at::randn({24, K})};
+  PackedLinear w = packLinear(ws, {at::randn({40}), at::randn({24})});
+  at::Tensor g = at::rand({K}) + 0.5;
+  for (int64_t rows : {1, 3, 8, 11}) {
+    at::Tensor x = at::randn({rows, 1, K}), res = at::randn({rows, 1, 40});
+    std::vector<at::Tensor> fused = packedLinear(x, w, {g, 1e-5, res});
+    std::vector<at::Tensor> apart = packedLinear(rmsNorm(x, g, 1e-5), w);
+    EXPECT_TRUE(at::equal(fused[0], res + apart[0])) << rows << " rows";
+    EXPECT_TRUE(at::equal(fused[1], apart[1])) << rows << " rows: the residual joins the first segment only";
+  }
+  EXPECT_THROW(packedLinear(at::randn({2, K}), w, {at::randn({K + 1}), 1e-5, {}}), datarus::Error);
+  EXPECT_THROW(packedLinear(at::randn({2, K}), w, {{}, 0, at::randn({2, 41})}), datarus::Error);
 }
 
 TEST(PackedLinear, RefusesWhatItCannotServe) {
