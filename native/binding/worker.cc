@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 
 #include "error.h"
+#include "runtime.h"
 
 namespace datarus::binding {
 
@@ -15,6 +16,7 @@ PromiseWorker::PromiseWorker(Napi::Env env, Napi::Object owner)
 void PromiseWorker::Execute() {
   try {
     Run();
+    releaseFreedMemory();  // this thread's freed tensors go back to the system, not to its idle arena
   } catch (const datarus::Error& e) {
     code_ = e.code();
     SetError(e.what());

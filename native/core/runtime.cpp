@@ -5,6 +5,7 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -28,6 +29,10 @@ int initThreads() {
   return at::get_num_threads();
 }
 
+namespace {
+std::atomic<bool> trimOnRelease{false};  // set by tuneAllocator
+}  // namespace
+
 void tuneAllocator() {
 #if defined(__GLIBC__)
   static std::once_flag once;
@@ -36,7 +41,14 @@ void tuneAllocator() {
     if (const char* a = std::getenv("DATARUS_ALLOCATOR"); a && std::string(a) == "glibc") return;
     mallopt(M_MMAP_THRESHOLD, 4 << 20);
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    trimOnRelease = true;
   });
+#endif
+}
+
+void releaseFreedMemory() {
+#if defined(__GLIBC__)
+  if (trimOnRelease) malloc_trim(0);
 #endif
 }
 
