@@ -3,7 +3,7 @@
 // The output projection and log-softmax run over chunks of positions, so peak
 // memory holds [B, chunk, V] logits at most. The training path uses the same
 // chunking twice: once without grad to get the log-probs the loss needs, once per
-// chunk with grad to push dLoss/dlogp back into the hidden states and lm_head.
+// chunk to push dLoss/dlogp back into the hidden states and lm_head (headBackward).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -16,6 +16,12 @@ namespace datarus {
 
 // Positions per chunk are chosen so that B * chunk <= kLogitTokens.
 inline constexpr int64_t kLogitTokens = 1024;
+
+// logits [..., V] in the accumulation dtype (a scratch block: overwritten), targets
+// [...] int64 → log p(targets) [...], and the entropy −Σ p log p [...] into *entropy
+// when given (no grad). Works in place: no second block of the logits' size without
+// the entropy, one with it (log_softmax, logsumexp and exp(·)·(·) allocate two or three).
+at::Tensor logprobsFromLogits(const at::Tensor& logits, const at::Tensor& targets, at::Tensor* entropy = nullptr);
 
 // hidden: [B, T, H]; targets: [B, T] int64 → log p(targets) [B, T] fp32 (no grad).
 at::Tensor chunkedLogprobs(const Model& model, const at::Tensor& hidden, const at::Tensor& targets,
@@ -36,5 +42,17 @@ struct BackwardResult {
 // parameters (which must require grad). Never holds more than one logits chunk.
 BackwardResult lossBackward(Model& model, const at::Tensor& ids, const LogprobLoss& loss,
                             int64_t logitTokens = kLogitTokens);
+
+// The output projection's backward, chunk by chunk and without a graph: given
+// dLoss/dlogp and (when defined) dLoss/dH of each position, both [B, T] in the
+// log-probs' dtype, returns dLoss/dhidden [B, T, H] and adds dLoss/dlmHead into
+// lmHead's .grad when it requires grad. A chunk's gradient w.r.t. its logits is
+// formed in closed form, gLogp·(onehot(target) − p) − gH·p·(log p + H), in the one
+// [B, chunk, V] buffer that held its logits (autograd's recomputation kept the
+// log-softmax output and two more gradients of that size alive, ~3× the memory),
+// and Gᵀ·h is accumulated into the head's gradient in place. Positions before the
+// first one with a nonzero gradient (the prompt) are skipped: they contribute zero.
+at::Tensor headBackward(const at::Tensor& hidden, const at::Tensor& lmHead, const at::Tensor& targets,
+                        const at::Tensor& gLogp, const at::Tensor& gEntropy, int64_t logitTokens = kLogitTokens);
 
 }  // namespace datarus

@@ -14,11 +14,9 @@ int64_t chunkFor(int64_t batch, int64_t logitTokens) { return std::max<int64_t>(
 // h: [B, c, H], targets [B, c] → (logp [B, c], entropy [B, c]) in fp32 (fp64 for fp64 models).
 std::pair<at::Tensor, at::Tensor> chunkTerms(const at::Tensor& h, const at::Tensor& lmHead, const at::Tensor& targets,
                                              bool wantEntropy) {
-  at::Tensor logits = at::linear(h, lmHead).to(accType(h));  // [B, c, V]
-  at::Tensor logsm = at::log_softmax(logits, -1);             // [B, c, V]
-  at::Tensor lp = logsm.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
   at::Tensor ent;
-  if (wantEntropy) ent = -(at::exp(logsm) * logsm).sum(-1);
+  at::Tensor lp = logprobsFromLogits(at::linear(h, lmHead).to(accType(h)), targets,  // logits [B, c, V]
+                                     wantEntropy ? &ent : nullptr);
   return {lp, ent};
 }
 
@@ -44,14 +42,14 @@ std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidde
 TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
                                       int64_t logitTokens) {
   check(ids.dim() == 2 && ids.size(1) >= 2, code::kInvalidArgument, "training needs sequences of at least 2 tokens");
-  const int64_t B = ids.size(0), T = ids.size(1) - 1, c = chunkFor(B, logitTokens);
+  const int64_t T = ids.size(1) - 1;
   at::Tensor targets = ids.narrow(1, 1, T).to(model.device(), at::kLong);  // [B, T]
 
   at::Tensor hidden = model.hidden(ids.narrow(1, 0, T));  // [B, T, H], graph through the decoder
-  at::Tensor h = hidden.detach().requires_grad_(true);   // cut point between the phases
+  at::Tensor h = hidden.detach();                        // cut point between the phases
 
   // Phase 1: log-probs and entropies without a graph; dLoss/d(logp, H) on [B, T] leaves.
-  auto [lp0, ent0] = chunkedLogprobsEntropy(h.detach(), model.lmHead().detach(), targets, logitTokens);
+  auto [lp0, ent0] = chunkedLogprobsEntropy(h, model.lmHead().detach(), targets, logitTokens);
   at::Tensor logp = lp0.requires_grad_(true), ent = ent0.requires_grad_(entropyGrad);
   at::Tensor value = loss(logp, ent);
   check(value.dim() == 0, code::kInternal, "loss must be a scalar");
@@ -60,16 +58,10 @@ TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const
   at::Tensor gEnt = entropyGrad ? ent.grad() : at::Tensor();                // [B, T] or undefined
   if (!gLogp.defined()) gLogp = at::zeros_like(logp);
 
-  // Phase 2: recompute each chunk with grad and backpropagate its slice.
-  for (int64_t s = 0; s < T; s += c) {
-    int64_t n = std::min(c, T - s);
-    auto [lp, e] = chunkTerms(h.narrow(1, s, n), model.lmHead(), targets.narrow(1, s, n), gEnt.defined());
-    at::Tensor surrogate = (lp * gLogp.narrow(1, s, n)).sum();
-    if (gEnt.defined()) surrogate = surrogate + (e * gEnt.narrow(1, s, n)).sum();
-    surrogate.backward();
-  }
-  // Phase 3: the decoder stack, from the accumulated dLoss/dhidden.
-  hidden.backward(h.grad());
+  // Phase 2: each chunk's logits again, and (dL/dlogp, dL/dH) into the head and dLoss/dhidden.
+  at::Tensor gradHidden = headBackward(h, model.lmHead(), targets, gLogp, gEnt, logitTokens);
+  // Phase 3: the decoder stack, from dLoss/dhidden.
+  hidden.backward(gradHidden);
   return {value.item<double>(), logp.detach(), ent.detach()};
 }
 

@@ -5,8 +5,9 @@
 // [B, chunk, V] logits block alive), extended with the entropy H_t = −Σ_v p log p
 // of each position's next-token distribution: phase 1 computes logp and H without a
 // graph, the loss is differentiated on those small [B, T] leaves, phase 2 recomputes
-// each chunk with grad and pushes (dL/dlogp, dL/dH) back. When the loss ignores H
-// (entropyCoef = 0) phase 2 skips its graph, so the cost is that of lossBackward.
+// each chunk's logits and pushes (dL/dlogp, dL/dH) back in closed form (headBackward,
+// logprobs.h). When the loss ignores H (entropyCoef = 0) phase 2 needs one [B, chunk, V]
+// buffer, so the cost is that of lossBackward.
 #pragma once
 
 #include <ATen/ATen.h>
