@@ -53,12 +53,14 @@ ShardedReference::ShardedReference(const Model& policy, int64_t shards, std::vec
     info.firstLayer = b[s], info.endLayer = b[s + 1], info.device = sh.device;
     if (s == 0) sh.embed = copy("model.embed_tokens.weight", sh.device), info.embedding = true;
     for (int64_t l = b[s]; l < b[s + 1]; ++l) sh.layers.push_back(policy.layers()[static_cast<size_t>(l)].to(sh.device, dtype));
+    const bool sharedHead = config_.tieEmbeddings && sh.embed.defined();  // tied, and one shard holds both ends
     if (s == shards - 1) {
       sh.finalNorm = copy("model.norm.weight", sh.device);
-      sh.lmHead = policy.lmHead().detach().to(sh.device, dtype, false, /*copy=*/true).contiguous();
+      sh.lmHead = sharedHead ? sh.embed
+                             : policy.lmHead().detach().to(sh.device, dtype, false, /*copy=*/true).contiguous();
       info.head = true;
     }
-    for (const at::Tensor& t : {sh.embed, sh.finalNorm, sh.lmHead})
+    for (const at::Tensor& t : {sh.embed, sh.finalNorm, sharedHead ? at::Tensor() : sh.lmHead})
       if (t.defined()) info.parameters += t.numel();
     for (const DecoderLayer& w : sh.layers)
       for (const at::Tensor& t : w.tensors())

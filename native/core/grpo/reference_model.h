@@ -4,7 +4,8 @@
 // A copy of the policy's weights at the time it is made (normally step 0), split into
 // N contiguous layer ranges balanced by parameter count: shard 0 also holds the token
 // embedding, the last shard the final norm and the output projection (its own copy
-// when embeddings are tied). Shard i lives on devices[i % devices.size()]; with one
+// when embeddings are tied, except in a single shard, where the head is the
+// embedding's copy as in the policy: 113 MiB less for SmolLM2-135M). Shard i lives on devices[i % devices.size()]; with one
 // device (CPU offload, or a single GPU) the shards are still separate parameter sets,
 // so the hand-over between shards and the memory split are exercised everywhere.
 // Its layers run the same decoder code as the policy (decoder.h), without a KV cache:
