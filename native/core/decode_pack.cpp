@@ -11,7 +11,8 @@ int64_t DecodePack::bytes() const {
   return n;
 }
 
-std::shared_ptr<const DecodePack> buildDecodePack(const std::vector<DecoderLayer>& layers, const at::Tensor& head) {
+std::shared_ptr<DecodePack> buildDecodePack(const std::vector<DecoderLayer>& layers, const at::Tensor& head,
+                                            const at::Tensor& reuse) {
   at::NoGradGuard noGrad;
   struct Set {
     std::vector<at::Tensor> weights, biases;
@@ -33,11 +34,11 @@ std::shared_ptr<const DecodePack> buildDecodePack(const std::vector<DecoderLayer
   // All panels are slices of one huge-page buffer (core/huge_pages.h).
   int64_t total = 0;
   for (const Set& s : sets) total += kernels::packedFloats(s.weights);
-  at::Tensor storage = hugePageEmpty(total);  // [total]
+  pack->storage = reuse.defined() && reuse.numel() >= total ? reuse : hugePageEmpty(total);  // [≥ total]
   int64_t offset = 0;
   for (const Set& s : sets) {
     const int64_t n = kernels::packedFloats(s.weights);
-    *s.out = kernels::packLinear(s.weights, s.biases, storage.narrow(0, offset, n));
+    *s.out = kernels::packLinear(s.weights, s.biases, pack->storage.narrow(0, offset, n));
     offset += n;
   }
   return pack;
@@ -61,8 +62,11 @@ std::shared_ptr<const DecodePack> DecodePackSlot::get(const std::vector<DecoderL
   Key key = keyOf(layers, head);
   std::lock_guard<std::mutex> lock(mu_);
   if (!pack_ || key != key_) {
-    pack_.reset();  // release the stale panels before allocating new ones
-    pack_ = buildDecodePack(layers, head);
+    // A stale pack that no step still reads lends its buffer to the new one;
+    // otherwise its panels are released (when its last reader is done) first.
+    at::Tensor reuse = pack_ && pack_.use_count() == 1 ? pack_->storage : at::Tensor();
+    pack_.reset();
+    pack_ = buildDecodePack(layers, head, reuse);
     key_ = std::move(key);
   }
   return pack_;

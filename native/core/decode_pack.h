@@ -30,11 +30,15 @@ struct DecodeLayerPack {
 struct DecodePack {
   std::vector<DecodeLayerPack> layers;
   kernels::PackedLinear head;  // output projection [V, H]
+  at::Tensor storage;          // [n] fp32: the one buffer every panel set is a slice of
   int64_t bytes() const;
 };
 
-// Builds the pack of these layers and output projection (all CPU fp32).
-std::shared_ptr<const DecodePack> buildDecodePack(const std::vector<DecoderLayer>& layers, const at::Tensor& head);
+// Builds the pack of these layers and output projection (all CPU fp32). Its panels
+// are written into `reuse` when that buffer is large enough (a previous pack's
+// storage no one reads any more: no new pages to fault in), else into a new one.
+std::shared_ptr<DecodePack> buildDecodePack(const std::vector<DecoderLayer>& layers, const at::Tensor& head,
+                                            const at::Tensor& reuse = {});
 
 // A lazily built pack, shared by the decode steps of one model and rebuilt after
 // its weights change. Thread-safe; a pack in use stays alive through a rebuild.
@@ -48,7 +52,7 @@ class DecodePackSlot {
 
   std::mutex mu_;
   Key key_;
-  std::shared_ptr<const DecodePack> pack_;
+  std::shared_ptr<DecodePack> pack_;
 };
 
 }  // namespace datarus

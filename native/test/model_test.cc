@@ -79,6 +79,14 @@ TEST(Model, DecodeStepsFollowWeightChanges) {
   at::NoGradGuard g;
   if (first) EXPECT_NE(m.decodePack().get(), first.get());  // rebuilt, not stale
   EXPECT_EQ(m.decodePack().get(), m.decodePack().get());    // and reused while nothing changes
+  // A rebuild may write into a stale pack's buffer: the same panels as a fresh one.
+  std::shared_ptr<DecodePack> fresh = buildDecodePack(m.layers(), m.lmHead());
+  at::Tensor old = at::full_like(fresh->storage, 3.0f);
+  std::shared_ptr<DecodePack> reused = buildDecodePack(m.layers(), m.lmHead(), old);
+  EXPECT_EQ(reused->storage.data_ptr(), old.data_ptr());
+  EXPECT_TRUE(at::equal(reused->head.panels, fresh->head.panels));
+  EXPECT_TRUE(at::equal(reused->layers[1].gateUp.panels, fresh->layers[1].gateUp.panels));
+  EXPECT_NE(buildDecodePack(m.layers(), m.lmHead(), old.narrow(0, 0, 8))->storage.data_ptr(), old.data_ptr());
 }
 
 TEST(Model, ChunkedLogprobsEqualUnchunked) {
