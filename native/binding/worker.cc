@@ -16,7 +16,6 @@ PromiseWorker::PromiseWorker(Napi::Env env, Napi::Object owner)
 void PromiseWorker::Execute() {
   try {
     Run();
-    releaseFreedMemory();  // this thread's freed tensors go back to the system, not to its idle arena
   } catch (const datarus::Error& e) {
     code_ = e.code();
     SetError(e.what());
@@ -33,6 +32,7 @@ void PromiseWorker::Execute() {
     code_ = code::kInternal;
     SetError("unknown native exception");
   }
+  releaseFreedMemory();  // this thread's freed tensors (a failed call's too) go back to the system, not to its idle arena
 }
 
 void PromiseWorker::OnOK() {

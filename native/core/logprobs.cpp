@@ -11,11 +11,6 @@ namespace {
 
 int64_t chunkFor(int64_t batch, int64_t logitTokens) { return std::max<int64_t>(1, logitTokens / std::max<int64_t>(1, batch)); }
 
-// hidden chunk [B, c, H], targets [B, c] → [B, c] fp32 (no grad).
-at::Tensor chunkLogprobs(const Model& model, const at::Tensor& h, const at::Tensor& targets) {
-  return logprobsFromLogits(at::linear(h, model.lmHead()).to(accType(h)), targets);  // logits [B, c, V] fp32
-}
-
 }  // namespace
 
 at::Tensor logprobsFromLogits(const at::Tensor& logits, const at::Tensor& targets, at::Tensor* entropy) {
@@ -36,17 +31,28 @@ at::Tensor logprobsFromLogits(const at::Tensor& logits, const at::Tensor& target
   return (picked - top - logSum).squeeze(-1);
 }
 
-at::Tensor chunkedLogprobs(const Model& model, const at::Tensor& hidden, const at::Tensor& targets,
-                           int64_t logitTokens) {
+std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
+                                                         const at::Tensor& targets, int64_t logitTokens,
+                                                         bool wantEntropy) {
   at::NoGradGuard noGrad;
   const int64_t B = hidden.size(0), T = hidden.size(1), c = chunkFor(B, logitTokens);
-  at::Tensor out = at::empty({B, T}, hidden.options().dtype(accType(hidden)));
+  at::Tensor logp = at::empty({B, T}, hidden.options().dtype(accType(hidden)));
+  at::Tensor ent = wantEntropy ? at::empty_like(logp) : at::Tensor();
   at::Tensor tgt = targets.to(hidden.device(), at::kLong);
   for (int64_t s = 0; s < T; s += c) {
-    int64_t n = std::min(c, T - s);
-    out.narrow(1, s, n).copy_(chunkLogprobs(model, hidden.narrow(1, s, n), tgt.narrow(1, s, n)));
+    const int64_t n = std::min(c, T - s);
+    at::Tensor h = hidden.narrow(1, s, n), e;
+    at::Tensor lp = logprobsFromLogits(at::linear(h, lmHead).to(accType(h)), tgt.narrow(1, s, n),  // logits [B, n, V]
+                                       wantEntropy ? &e : nullptr);
+    logp.narrow(1, s, n).copy_(lp);
+    if (wantEntropy) ent.narrow(1, s, n).copy_(e);
   }
-  return out;
+  return {logp, ent};
+}
+
+at::Tensor chunkedLogprobs(const Model& model, const at::Tensor& hidden, const at::Tensor& targets,
+                           int64_t logitTokens) {
+  return chunkedLogprobsEntropy(hidden, model.lmHead(), targets, logitTokens, false).first;
 }
 
 at::Tensor sequenceLogprobs(const Model& model, const at::Tensor& ids, int64_t logitTokens) {

@@ -8,6 +8,8 @@
 
 #include <ATen/ATen.h>
 
+#include <utility>
+
 #include <functional>
 
 #include "model.h"
@@ -22,6 +24,12 @@ inline constexpr int64_t kLogitTokens = 1024;
 // when given (no grad). Works in place: no second block of the logits' size without
 // the entropy, one with it (log_softmax, logsumexp and exp(·)·(·) allocate two or three).
 at::Tensor logprobsFromLogits(const at::Tensor& logits, const at::Tensor& targets, at::Tensor* entropy = nullptr);
+
+// hidden [B, T, H], lmHead [V, H], targets [B, T] → (logp, entropy) each [B, T] f32, no grad
+// (entropy undefined when wantEntropy is false).
+std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
+                                                         const at::Tensor& targets, int64_t logitTokens = kLogitTokens,
+                                                         bool wantEntropy = true);
 
 // hidden: [B, T, H]; targets: [B, T] int64 → log p(targets) [B, T] fp32 (no grad).
 at::Tensor chunkedLogprobs(const Model& model, const at::Tensor& hidden, const at::Tensor& targets,

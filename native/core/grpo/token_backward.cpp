@@ -1,43 +1,9 @@
-// token_backward.cpp — chunked log-probs + entropies and their two-phase backward.
+// token_backward.cpp — the two-phase backward of a loss on log-probs and entropies.
 #include "token_backward.h"
-
-#include <algorithm>
 
 #include "error.h"
 
 namespace datarus {
-
-namespace {
-
-int64_t chunkFor(int64_t batch, int64_t logitTokens) { return std::max<int64_t>(1, logitTokens / std::max<int64_t>(1, batch)); }
-
-// h: [B, c, H], targets [B, c] → (logp [B, c], entropy [B, c]) in fp32 (fp64 for fp64 models).
-std::pair<at::Tensor, at::Tensor> chunkTerms(const at::Tensor& h, const at::Tensor& lmHead, const at::Tensor& targets,
-                                             bool wantEntropy) {
-  at::Tensor ent;
-  at::Tensor lp = logprobsFromLogits(at::linear(h, lmHead).to(accType(h)), targets,  // logits [B, c, V]
-                                     wantEntropy ? &ent : nullptr);
-  return {lp, ent};
-}
-
-}  // namespace
-
-std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
-                                                         const at::Tensor& targets, int64_t logitTokens,
-                                                         bool wantEntropy) {
-  at::NoGradGuard noGrad;
-  const int64_t B = hidden.size(0), T = hidden.size(1), c = chunkFor(B, logitTokens);
-  at::Tensor logp = at::empty({B, T}, hidden.options().dtype(accType(hidden)));
-  at::Tensor ent = wantEntropy ? at::empty_like(logp) : at::Tensor();
-  at::Tensor tgt = targets.to(hidden.device(), at::kLong);
-  for (int64_t s = 0; s < T; s += c) {
-    int64_t n = std::min(c, T - s);
-    auto [lp, e] = chunkTerms(hidden.narrow(1, s, n), lmHead, tgt.narrow(1, s, n), wantEntropy);
-    logp.narrow(1, s, n).copy_(lp);
-    if (wantEntropy) ent.narrow(1, s, n).copy_(e);
-  }
-  return {logp, ent};
-}
 
 TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
                                       int64_t logitTokens) {

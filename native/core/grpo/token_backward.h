@@ -33,10 +33,4 @@ struct TokenBackwardResult {
 TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
                                       int64_t logitTokens = kLogitTokens);
 
-// hidden [B, T, H], lmHead [V, H], targets [B, T] → (logp, entropy) each [B, T] f32, no grad
-// (entropy undefined when wantEntropy is false).
-std::pair<at::Tensor, at::Tensor> chunkedLogprobsEntropy(const at::Tensor& hidden, const at::Tensor& lmHead,
-                                                         const at::Tensor& targets, int64_t logitTokens = kLogitTokens,
-                                                         bool wantEntropy = true);
-
 }  // namespace datarus
