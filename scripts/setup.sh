@@ -22,15 +22,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # libtorch must use OpenBLAS with OpenMP: the reference BLAS is ~20x slower, and the
-# pthread OpenBLAS oversubscribes the cores next to libtorch's OpenMP pool.
-BLAS=/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3
-if [ -e "$BLAS" ] && [ "$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null)" != "$BLAS" ]; then
-  log "selecting OpenBLAS (OpenMP) as the system BLAS"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO update-alternatives --set libblas.so.3-x86_64-linux-gnu "$BLAS" >/dev/null
-  $SUDO update-alternatives --set liblapack.so.3-x86_64-linux-gnu \
-    /usr/lib/x86_64-linux-gnu/openblas-openmp/liblapack.so.3 >/dev/null || true
-fi
+# pthread OpenBLAS oversubscribes the cores next to libtorch's OpenMP pool (its idle
+# threads spin in sched_yield; one GRPO step of `bench train` took 10-15% longer).
+# Three alternatives: the BLAS and LAPACK wrappers, and the OpenBLAS core they load
+# (libblas.so.3 finds libopenblas.so.0 next to its symlink, i.e. through the system
+# alternative, which Debian points at the pthread build when both are installed).
+OPENMP_BLAS=/usr/lib/x86_64-linux-gnu/openblas-openmp
+for alt in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
+  target="$OPENMP_BLAS/$alt"
+  link="/etc/alternatives/$alt-x86_64-linux-gnu"
+  if [ -e "$target" ] && [ "$(readlink -f "$link" 2>/dev/null)" != "$(readlink -f "$target")" ]; then
+    log "selecting the OpenMP build of OpenBLAS for $alt"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO update-alternatives --set "$alt-x86_64-linux-gnu" "$target" >/dev/null || true
+  fi
+done
 
 # ---- 2. npm packages ------------------------------------------------------------
 STAMP=node_modules/.datarus-lock-hash

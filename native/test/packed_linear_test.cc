@@ -20,7 +20,8 @@ TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
   at::manual_seed(0);
   double worst = 0;
   for (auto [K, widths] : std::vector<std::pair<int64_t, std::vector<int64_t>>>{
-           {19, {37}}, {24, {38, 5, 16}}, {576, {576, 192, 192}}, {1536, {70}}, {64, {8, 9, 7, 1}}}) {
+           {19, {37}}, {24, {38, 5, 16}}, {576, {576, 192, 192}}, {1536, {70}}, {64, {8, 9, 7, 1}},
+           {130, {50, 30}}}) {
     std::vector<at::Tensor> ws, bs;
     for (int64_t n : widths) {
       ws.push_back(at::randn({n, K}));
@@ -47,13 +48,15 @@ TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
 TEST(PackedLinear, ARowsResultDoesNotDependOnTheOtherRowsOfTheCall) {
   if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
   at::manual_seed(1);
-  PackedLinear w = packLinear({at::randn({200, 576})});
-  at::Tensor x = at::randn({16, 576});
-  at::Tensor all = packedLinear(x, w)[0];  // [16, 200]
-  for (int64_t rows : {1, 2, 3, 5, 7, 8, 11})
-    for (int64_t r = 0; r + rows <= 16; r += rows)
-      EXPECT_TRUE(at::equal(packedLinear(x.narrow(0, r, rows), w)[0], all.narrow(0, r, rows)))
-          << rows << " rows from " << r;
+  for (int64_t K : {576, 130}) {  // 130: the 8-row kernel's k blocks end in a partial one
+    PackedLinear w = packLinear({at::randn({200, K})});
+    at::Tensor x = at::randn({16, K});
+    at::Tensor all = packedLinear(x, w)[0];  // [16, 200]
+    for (int64_t rows : {1, 2, 3, 5, 7, 8, 11})
+      for (int64_t r = 0; r + rows <= 16; r += rows)
+        EXPECT_TRUE(at::equal(packedLinear(x.narrow(0, r, rows), w)[0], all.narrow(0, r, rows)))
+            << rows << " rows from " << r << ", K=" << K;
+  }
 }
 
 TEST(PackedLinear, PacksIntoASliceOfAHugePageBufferAsIntoItsOwn) {
