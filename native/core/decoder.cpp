@@ -187,7 +187,7 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
     at::Tensor y = attention(config, w, x, kernels::packedLinear(x, pack->qkv, {w.inputNorm, eps, {}}), in, layer,
                              pack);
     std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}});  // gate, up: [B, T, I]
-    return kernels::packedLinear(at::silu(gu[0]) * gu[1], pack->down, {{}, 0, y})[0];
+    return kernels::packedLinear(gu[0], pack->down, {{}, 0, y, gu[1]})[0];  // silu(gate)·up fused in
   }
   at::Tensor h = rmsNorm(x, w.inputNorm, eps);
   at::Tensor y = attention(config, w, x,

@@ -1,12 +1,12 @@
 // decode_attention.cpp — two-pass softmax attention for single-token decode steps.
 #include "decode_attention.h"
 
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "simd.h"
+#include "work_queue.h"
 
 namespace datarus::kernels {
 
@@ -156,12 +156,13 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
   const float sc = static_cast<float>(scale);
   const bool avx2 = simd::cpuHasAvx2Fma() && D % 8 == 0;
   const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
-  // One item per (row, kv-head): scores [G, P + len] in a scratch buffer, then the
-  // exponentials, then the value mix, then one division by each row's sum.
-  at::parallel_for(0, B * Hkv, 1, [&](int64_t i0, int64_t i1) {
+  // One item per (row, kv-head), taken from a queue: scores [G, P + len] in a scratch
+  // buffer, then the exponentials, then the value mix, then one division by each row's sum.
+  WorkQueue queue(B * Hkv);
+  onEachThread(B * Hkv, [&] {
     const int64_t stride = P + longest;
     std::vector<float> scores(static_cast<size_t>(G * stride)), sums(static_cast<size_t>(G));
-    for (int64_t i = i0; i < i1; ++i) {
+    for (int64_t i; queue.take(&i);) {
       const int64_t b = i / Hkv, h = i % Hkv;
       const float* qh = qp + (b * Hq + h * G) * D;  // [G, D]: the heads sharing kv-head h
       const Span prefix{pkp + h * P * D, pvp + h * P * D, P};

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "simd.h"
+
 namespace datarus::kernels {
 
 bool fusedApplies(const at::Tensor& x) {
@@ -35,6 +37,26 @@ void rmsNormRow(const float* x, const float* weight, int64_t H, double eps, floa
   const float sq = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
   const float inv = 1.0f / std::sqrt(sq / static_cast<float>(H) + static_cast<float>(eps));
   for (i = 0; i < H; ++i) out[i] = weight[i] * (x[i] * inv);
+}
+
+namespace {
+
+__attribute__((target("avx2,fma"))) int64_t swigluAvx2(const float* gate, const float* up, int64_t n, float* out) {
+  const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 g = _mm256_loadu_ps(gate + i);
+    const __m256 silu = _mm256_div_ps(g, _mm256_add_ps(one, simd::exp(_mm256_sub_ps(zero, g))));
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+  }
+  return i;
+}
+
+}  // namespace
+
+void swigluRow(const float* gate, const float* up, int64_t n, float* out) {
+  int64_t i = simd::cpuHasAvx2Fma() ? swigluAvx2(gate, up, n, out) : 0;
+  for (; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
 void ropeInPlace(at::Tensor& x, const at::Tensor& cosIn, const at::Tensor& sinIn) {

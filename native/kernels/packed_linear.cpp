@@ -5,11 +5,11 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <atomic>
 
 #include "error.h"
 #include "fused_norm_rope.h"
 #include "simd.h"
+#include "work_queue.h"
 
 namespace datarus::kernels {
 
@@ -144,6 +144,18 @@ struct Outputs {
   const float* residual = nullptr;  // [R, N_0] added to segment 0, or nullptr
 };
 
+// dst[i·N + c] = (tile[i·8 + c] + bias[c]) + residual[i·N + c] for MB rows and 8
+// columns; a missing bias adds 0, a missing residual nothing.
+__attribute__((target("avx2,fma"))) void storeFullPanel(float* dst, int64_t N, int MB, const float* tile,
+                                                         const float* bias, const float* residual) {
+  const __m256 b = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+  for (int i = 0; i < MB; ++i) {
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(tile + i * W), b);
+    if (residual) v = _mm256_add_ps(_mm256_loadu_ps(residual + i * N), v);
+    _mm256_storeu_ps(dst + i * N, v);
+  }
+}
+
 // Adds the bias and writes panel p's results for rows r0 .. r0+MB-1; tile is [MB][8].
 void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* tile) {
   const int32_t s = o.w.segment[static_cast<size_t>(p)];
@@ -151,6 +163,11 @@ void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* ti
   const int64_t n = std::min<int64_t>(W, N - c0);
   const float* b = o.bias[static_cast<size_t>(s)];
   const float* res = s == 0 ? o.residual : nullptr;
+  if (n == W) {  // a full panel: the same two adds, 8 lanes at a time
+    storeFullPanel(o.data[static_cast<size_t>(s)] + r0 * N + c0, N, MB, tile, b ? b + c0 : nullptr,
+                   res ? res + r0 * N + c0 : nullptr);
+    return;
+  }
   for (int i = 0; i < MB; ++i) {
     float* dst = o.data[static_cast<size_t>(s)] + (r0 + i) * N + c0;
     for (int64_t c = 0; c < n; ++c) dst[c] = tile[i * W + c] + (b ? b[c0 + c] : 0.0f);
@@ -260,6 +277,9 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   const at::Tensor& g = extras.normWeight;
   check(!g.defined() || (g.dim() == 1 && g.size(0) == K && g.is_contiguous() && g.scalar_type() == at::kFloat),
         code::kInvalidArgument, "norm weight must be contiguous fp32 [", K, "]");
+  const at::Tensor& u = extras.up;
+  check(!u.defined() || (u.scalar_type() == at::kFloat && u.is_contiguous() && u.numel() == R * K && !g.defined()),
+        code::kInvalidArgument, "up must be contiguous fp32 with ", R, "x", K, " values, and not with a norm");
   const at::Tensor res = extras.residual.defined() ? extras.residual.contiguous() : at::Tensor();
   check(!res.defined() || (res.scalar_type() == at::kFloat && res.numel() == R * w.widths[0]), code::kInvalidArgument,
         "residual must be fp32 with ", R, "x", w.widths[0], " values");
@@ -272,29 +292,30 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   }
   const float* xp = x.data_ptr<float>();
   const float* gp = g.defined() ? g.data_ptr<float>() : nullptr;
+  const float* up = u.defined() ? u.data_ptr<float>() : nullptr;
   // Work shares: contiguous runs of panels, at least 64 KiB of weights each and
-  // about four per thread, taken in turn by whichever thread is free, so a thread
-  // slowed down (by the other's memory traffic, or by starting late) delays the
-  // call by at most one share. Which thread computes a panel changes none of its bits.
+  // about four per thread, taken from a queue (work_queue.h).
   const int64_t grain = std::max<int64_t>(1, (64 * 1024 / 4) / (K * W));
-  const int64_t threads = at::get_num_threads();
-  const int64_t shares = std::max<int64_t>(1, std::min((P + grain - 1) / grain, 4 * threads));
-  std::atomic<int64_t> nextShare{0};
-  at::parallel_for(0, std::min(threads, shares), 1, [&](int64_t, int64_t) {
-    // Each task prepares the input for itself: RMS-normalised when asked, then
-    // transposed in blocks of up to 8 rows, each [K, rows].
-    thread_local std::vector<float> normed, transposed;
+  const int64_t shares = std::max<int64_t>(1, std::min((P + grain - 1) / grain, 4 * int64_t(at::get_num_threads())));
+  WorkQueue queue(shares);
+  onEachThread(shares, [&] {
+    // Each thread prepares the input for itself: RMS-normalised or gated when
+    // asked, then transposed in blocks of up to 8 rows, each [K, rows].
+    thread_local std::vector<float> prepared, transposed;
     const float* rows = xp;
-    if (g.defined()) {
-      normed.resize(static_cast<size_t>(R * K));
-      for (int64_t r = 0; r < R; ++r) rmsNormRow(xp + r * K, gp, K, extras.normEps, normed.data() + r * K);
-      rows = normed.data();
+    if (gp || up) {
+      prepared.resize(static_cast<size_t>(R * K));
+      for (int64_t r = 0; r < R; ++r) {
+        if (gp) rmsNormRow(xp + r * K, gp, K, extras.normEps, prepared.data() + r * K);
+        else swigluRow(xp + r * K, up + r * K, K, prepared.data() + r * K);
+      }
+      rows = prepared.data();
     }
     transposed.resize(static_cast<size_t>(R * K));
     const float* xt[(kPackedMaxRows + 7) / 8];
     for (int64_t r0 = 0; r0 < R; r0 += 8)
       xt[r0 / 8] = transposeRows(rows + r0 * K, K, std::min<int64_t>(8, R - r0), transposed.data() + r0 * K);
-    for (int64_t share; (share = nextShare.fetch_add(1)) < shares;) {
+    for (int64_t share; queue.take(&share);) {
       const int64_t p0 = share * P / shares, p1 = (share + 1) * P / shares;
       // Beyond 8 rows the panels are reused from cache: a chunk of them for every block of rows.
       for (int64_t c0 = p0; c0 < p1; c0 += kChunkPanels)

@@ -66,6 +66,7 @@ struct PackedExtras {
   at::Tensor normWeight;  // [K]: the input rows are first RMS-normalised (kernels::rmsNorm)
   double normEps = 1e-6;
   at::Tensor residual;    // [..., N_0]: added to the first segment's output
+  at::Tensor up;          // [..., K]: x is a gate and the product reads silu(x)·up (kernels::swigluRow); no norm with it
 };
 
 // x: [..., K] → one [..., N_s] tensor per segment (x·W_sᵀ + b_s), with `extras`

@@ -98,6 +98,23 @@ TEST(PackedLinear, FusedNormAndResidualGiveTheBitsOfTheSeparateOps) {
   EXPECT_THROW(packedLinear(at::randn({2, K}), w, {{}, 0, at::randn({2, 41})}), datarus::Error);
 }
 
+TEST(PackedLinear, FusedSwigluGivesTheBitsOfTheSeparateActivation) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  at::manual_seed(4);
+  const int64_t K = 100;
+  PackedLinear w = packLinear({at::randn({48, K})});
+  for (int64_t rows : {1, 5, 8, 13}) {
+    at::Tensor gate = at::randn({rows, 1, K}) * 3, up = at::randn({rows, 1, K}), res = at::randn({rows, 1, 48});
+    at::Tensor act = at::empty_like(gate);
+    for (int64_t r = 0; r < rows; ++r)
+      swigluRow(gate[r].data_ptr<float>(), up[r].data_ptr<float>(), K, act[r].data_ptr<float>());
+    EXPECT_TRUE(at::equal(packedLinear(gate, w, {{}, 0, res, up})[0], res + packedLinear(act, w)[0])) << rows;
+  }
+  PackedExtras both{at::ones({K}), 1e-5, {}, at::randn({2, K})};
+  EXPECT_THROW(packedLinear(at::randn({2, K}), w, both), datarus::Error);
+  EXPECT_THROW(packedLinear(at::randn({2, K}), w, {{}, 0, {}, at::randn({3, K})}), datarus::Error);
+}
+
 TEST(PackedLinear, RefusesWhatItCannotServe) {
   EXPECT_THROW(packLinear({}), datarus::Error);
   EXPECT_THROW(packLinear({at::randn({4, 8}), at::randn({4, 9})}), datarus::Error);
