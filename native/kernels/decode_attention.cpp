@@ -1,7 +1,6 @@
 // decode_attention.cpp — two-pass softmax attention for single-token decode steps.
 #include "decode_attention.h"
 
-
 #include <algorithm>
 #include <cmath>
 
