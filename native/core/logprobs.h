@@ -8,9 +8,8 @@
 
 #include <ATen/ATen.h>
 
-#include <utility>
-
 #include <functional>
+#include <utility>
 
 #include "model.h"
 

@@ -2,10 +2,10 @@
 // double precision: frequencies, filtering, greedy ties and non-finite logits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
-#include <algorithm>
 #include <vector>
 
 #include "sampler.h"
