@@ -123,7 +123,7 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     return (a * cos + rotateHalf(a) * sin).to(t.scalar_type());
   };
   auto outProj = [&](const at::Tensor& a) {  // a: [B, T, Hq·D] → x + a·oᵀ
-    if (pack) return kernels::packedLinear(a, pack->o, {{}, 0, x})[0];
+    if (pack) return kernels::packedLinear(a, pack->o, {{}, 0, x, {}})[0];
     return x + at::linear(a, w.o);
   };
   at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
@@ -184,9 +184,9 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
   if (const DecodeLayerPack* pack = packOf(in, layer, x)) {
     // Decode step on the panels: each norm is fused into the product after it and
     // each residual add into the product before it.
-    at::Tensor y = attention(config, w, x, kernels::packedLinear(x, pack->qkv, {w.inputNorm, eps, {}}), in, layer,
+    at::Tensor y = attention(config, w, x, kernels::packedLinear(x, pack->qkv, {w.inputNorm, eps, {}, {}}), in, layer,
                              pack);
-    std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}});  // gate, up: [B, T, I]
+    std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}, {}});  // gate, up: [B, T, I]
     return kernels::packedLinear(gu[0], pack->down, {{}, 0, y, gu[1]})[0];  // silu(gate)·up fused in
   }
   at::Tensor h = rmsNorm(x, w.inputNorm, eps);

@@ -158,7 +158,7 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
   // One item per (row, kv-head), taken from a queue: scores [G, P + len] in a scratch
   // buffer, then the exponentials, then the value mix, then one division by each row's sum.
   WorkQueue queue(B * Hkv);
-  onEachThread(B * Hkv, [&] {
+  onEachThread(B * Hkv, [&](int64_t) {
     const int64_t stride = P + longest;
     std::vector<float> scores(static_cast<size_t>(G * stride)), sums(static_cast<size_t>(G));
     for (int64_t i; queue.take(&i);) {

@@ -63,25 +63,27 @@ __attribute__((target("avx2,fma"))) void panelTile(const float* xt, int64_t K, c
 // loads, not the FMAs, bound the kernel on AVX2 (~12% less time per decode step).
 // K is walked in blocks of kBlockK: the first half streams a block in, the second
 // re-reads it from L1, and the block after it is prefetched across both halves so
-// that memory is requested at a steady rate. Between blocks the accumulators wait
-// in `partial`; each output is still one fp32 sum over k = 0 .. K-1 in order, so
-// the bits equal panelTile's.
-__attribute__((target("avx2,fma"))) void panelTile8(const float* xt, int64_t K, const float* panel, float* out) {
+// that memory is requested at a steady rate; during the last block, the first
+// block of `next` (the three panels this thread reads after these, or null) is.
+// Between blocks the accumulators wait in `partial`; each output is still one fp32
+// sum over k = 0 .. K-1 in order, so the bits equal panelTile's.
+__attribute__((target("avx2,fma"))) void panelTile8(const float* xt, int64_t K, const float* panel, float* out,
+                                                     const float* next) {
   constexpr int NP = 3, MB = 8, HALF = 4;
   alignas(32) float partial[NP][MB][W];
   const int64_t stride = K * W;
   for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
     const int64_t k1 = std::min(K, k0 + kBlockK);
+    const float* ahead = k1 < K ? panel + k1 * W : next;  // the block to prefetch during this one
     for (int h = 0; h < 2; ++h) {
       __m256 acc[NP][HALF];
       for (int j = 0; j < NP; ++j)
         for (int i = 0; i < HALF; ++i) acc[j][i] = k0 ? _mm256_load_ps(partial[j][h * HALF + i]) : _mm256_setzero_ps();
       for (int64_t k = k0; k < k1; ++k) {
-        if (((k - k0) & 3) == 0) {  // one 64-byte line per panel every 4 k: half of the next block per half
+        if (ahead && ((k - k0) & 3) == 0) {  // one 64-byte line per panel every 4 k: half a block per half
           const int64_t line = h * (kBlockK / 4) + (k - k0) / 4;
           for (int j = 0; j < NP; ++j)
-            _mm_prefetch(reinterpret_cast<const char*>(panel + j * stride + (k0 + kBlockK) * W + line * 16),
-                         _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(ahead + j * stride + line * 16), _MM_HINT_T0);
         }
         __m256 w[NP];
         for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(panel + j * stride + k * W);
@@ -177,9 +179,10 @@ void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* ti
 }
 
 // Panels [p0, p1) for the MB rows starting at r0 (xt: those rows transposed,
-// [K, MB]): NP at a time (three at a time for 8 rows), then one at a time.
+// [K, MB]): NP at a time (three at a time for 8 rows), then one at a time. pNext:
+// the first panel this thread reads after these (to prefetch), or -1.
 template <int MB>
-void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64_t r0) {
+void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64_t r0, int64_t pNext) {
   constexpr int NP = panelsAtOnce(MB);
   const int64_t K = o.w.K;
   const float* panels = o.w.panels.data_ptr<float>();
@@ -187,7 +190,8 @@ void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64
   int64_t p = p0;
   if constexpr (MB == 8)
     for (; p + 3 <= p1; p += 3) {
-      panelTile8(xt, K, panels + p * K * W, tile);
+      const int64_t next = p + 3 < p1 ? p + 3 : pNext;
+      panelTile8(xt, K, panels + p * K * W, tile, next >= 0 ? panels + next * K * W : nullptr);
       for (int j = 0; j < 3; ++j) storePanel(o, p + j, r0, MB, tile + j * MB * W);
     }
   for (; p + NP <= p1; p += NP) {
@@ -200,7 +204,7 @@ void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64
   }
 }
 
-using RangeFn = void (*)(const Outputs&, const float*, int64_t, int64_t, int64_t);
+using RangeFn = void (*)(const Outputs&, const float*, int64_t, int64_t, int64_t, int64_t);
 constexpr RangeFn kRanges[] = {nullptr,         panelRange<1>, panelRange<2>, panelRange<3>, panelRange<4>,
                                panelRange<5>, panelRange<6>, panelRange<7>, panelRange<8>};
 
@@ -293,12 +297,14 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   const float* xp = x.data_ptr<float>();
   const float* gp = g.defined() ? g.data_ptr<float>() : nullptr;
   const float* up = u.defined() ? u.data_ptr<float>() : nullptr;
-  // Work shares: contiguous runs of panels, at least 64 KiB of weights each and
-  // about four per thread, taken from a queue (work_queue.h).
-  const int64_t grain = std::max<int64_t>(1, (64 * 1024 / 4) / (K * W));
-  const int64_t shares = std::max<int64_t>(1, std::min((P + grain - 1) / grain, 4 * int64_t(at::get_num_threads())));
-  WorkQueue queue(shares);
-  onEachThread(shares, [&] {
+  // Work items: one panelRange call's panels for up to 8 rows (three panels for
+  // 8 rows); a chunk of kChunkPanels, reused from cache by every block of 8 rows,
+  // beyond. Threads walk them in pairs from both ends (work_queue.h).
+  const int64_t unit = R <= 8 ? (R == 8 ? 3 : panelsAtOnce(static_cast<int>(R))) : kChunkPanels;
+  const int64_t items = (P + unit - 1) / unit;
+  const int64_t walkers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), items));
+  PairedQueue queue(items, walkers);
+  onEachThread(walkers, [&](int64_t walker) {
     // Each thread prepares the input for itself: RMS-normalised or gated when
     // asked, then transposed in blocks of up to 8 rows, each [K, rows].
     thread_local std::vector<float> prepared, transposed;
@@ -315,12 +321,11 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
     const float* xt[(kPackedMaxRows + 7) / 8];
     for (int64_t r0 = 0; r0 < R; r0 += 8)
       xt[r0 / 8] = transposeRows(rows + r0 * K, K, std::min<int64_t>(8, R - r0), transposed.data() + r0 * K);
-    for (int64_t share; queue.take(&share);) {
-      const int64_t p0 = share * P / shares, p1 = (share + 1) * P / shares;
-      // Beyond 8 rows the panels are reused from cache: a chunk of them for every block of rows.
-      for (int64_t c0 = p0; c0 < p1; c0 += kChunkPanels)
-        for (int64_t r0 = 0; r0 < R; r0 += 8)
-          kRanges[std::min<int64_t>(8, R - r0)](o, xt[r0 / 8], c0, std::min(p1, c0 + kChunkPanels), r0);
+    PairedQueue::Cursor cursor = queue.cursor(walker);
+    for (int64_t item; queue.take(cursor, &item);) {
+      const int64_t p0 = item * unit, p1 = std::min(P, p0 + unit), next = queue.peek(cursor);
+      for (int64_t r0 = 0; r0 < R; r0 += 8)
+        kRanges[std::min<int64_t>(8, R - r0)](o, xt[r0 / 8], p0, p1, r0, next >= 0 ? next * unit : -1);
     }
   });
   for (size_t s = 0; s < outs.size(); ++s) {

@@ -8,13 +8,14 @@
 //
 //   panel p = W[8p : 8p+8, :]ᵀ, stored [K, 8]; all panels back to back [P, K, 8].
 //
-// Threads take contiguous runs of panels in turn and walk each as a sequential
-// stream (software-prefetched ahead); each 8-float load of a panel feeds one FMA
-// per input row against a broadcast input value (outer-product form). For 8 rows,
-// three panels go together as two halves of 4 rows over L1-sized blocks of k, so
-// that fewer loads feed each FMA. Matrices that read the same input
-// (q, k, v; gate, up) are packed into one set of panels — one pass, one parallel
-// region — and written to separate outputs ("segments").
+// Two threads walk the panels from opposite ends (kernels/work_queue.h), each as
+// one sequential stream (software-prefetched ahead), and stop where they meet.
+// Each 8-float load of a panel feeds one FMA per input row against a broadcast
+// input value (outer-product form). For 8 rows, three panels go together as two
+// halves of 4 rows over L1-sized blocks of k, so that fewer loads feed each FMA.
+// Matrices that read the same input (q, k, v; gate, up) are packed into one set
+// of panels — one pass, one parallel region — and written to separate outputs
+// ("segments").
 //
 // Each output value is one lane accumulating k = 0 .. K-1 in order, whatever the
 // number of rows in the call, so a row's result does not depend on which rows it

@@ -1,10 +1,18 @@
-// work_queue.h — items handed out in turn to whichever thread of the pool is free.
+// work_queue.h — how the threads of a decode step's parallel loops share items.
 //
 // A decode step's parallel loops are short (tens to hundreds of microseconds) and
 // run on threads whose speed differs from call to call (one started late, or the
 // other's memory traffic slowed it). A static split makes the faster thread wait
-// for the slower one at the end of every loop; taking items from a queue bounds
-// that wait by one item. Which thread computes an item changes none of its bits.
+// for the slower one at the end of every loop; handing items out as threads
+// become free bounds that wait by one item. Which thread computes an item changes
+// none of its bits.
+//
+// WorkQueue hands out items in order to whichever thread asks. PairedQueue keeps
+// each thread on one contiguous run of items (one sequential memory stream, which
+// the hardware and software prefetches keep ahead of) and still balances: the
+// items are cut into one stretch per pair of threads, the even thread of a pair
+// walks its stretch from the front and the odd one from the back, and they stop
+// where they meet.
 #pragma once
 
 #include <ATen/Parallel.h>
@@ -12,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 namespace datarus::kernels {
 
@@ -30,11 +39,58 @@ class WorkQueue {
   const int64_t items_;
 };
 
-// Runs body() once on each of min(pool size, most) threads, together; returns when all have.
+class PairedQueue {
+ public:
+  // One walker's place: its stretch, its end of it, and how many items it has taken.
+  struct Cursor {
+    int64_t stretch = 0;
+    bool back = false;
+    int64_t taken = 0;
+  };
+
+  // Items [0, items) for walkers 0 .. walkers-1 (walkers >= 1).
+  PairedQueue(int64_t items, int64_t walkers)
+      : items_(items), stretches_((std::max<int64_t>(1, walkers) + 1) / 2), claimed_(new Claimed[stretches_]) {}
+
+  Cursor cursor(int64_t walker) const { return {walker / 2, walker % 2 == 1, 0}; }
+
+  // The walker's next item; false when its stretch is used up. Each item of a
+  // stretch is taken exactly once, by one walker or the other.
+  bool take(Cursor& c, int64_t* item) {
+    const int64_t b = first(c.stretch), e = first(c.stretch + 1);
+    if (claimed_[c.stretch].n.fetch_add(1, std::memory_order_relaxed) >= e - b) return false;
+    *item = c.back ? e - 1 - c.taken : b + c.taken;
+    ++c.taken;
+    return true;
+  }
+
+  // The item `take` would give this walker next, or -1 once its stretch looks used
+  // up. Only a hint (the other walker may take it first): for prefetching.
+  int64_t peek(const Cursor& c) const {
+    const int64_t b = first(c.stretch), e = first(c.stretch + 1);
+    if (claimed_[c.stretch].n.load(std::memory_order_relaxed) >= e - b) return -1;
+    return c.back ? e - 1 - c.taken : b + c.taken;
+  }
+
+ private:
+  struct alignas(64) Claimed {  // one cache line per stretch
+    std::atomic<int64_t> n{0};
+  };
+  int64_t first(int64_t stretch) const { return stretch * items_ / stretches_; }
+
+  const int64_t items_, stretches_;
+  std::unique_ptr<Claimed[]> claimed_;
+};
+
+// Runs body(slot) for slot = 0 .. min(pool size, most) - 1, each on a thread of the
+// pool, together; returns when all have. Inside another parallel region the slots
+// run one after the other on the calling thread.
 template <class F>
 void onEachThread(int64_t most, F&& body) {
   const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), most));
-  at::parallel_for(0, threads, 1, [&](int64_t, int64_t) { body(); });
+  at::parallel_for(0, threads, 1, [&](int64_t first, int64_t last) {
+    for (int64_t slot = first; slot < last; ++slot) body(slot);
+  });
 }
 
 }  // namespace datarus::kernels
