@@ -67,59 +67,38 @@ __attribute__((target("avx2,fma"))) void scoresAvx2(const float* q, int64_t G, c
     }
 }
 
-// out[j, d0 : d0 + 8·NC] += Σ_s p[j, s] · v_s[d0 : d0 + 8·NC] for j < NG, s < n:
-// NG·NC accumulators stay in registers, each loaded value chunk serves NG heads.
-template <int NG, int NC>
-__attribute__((target("avx2,fma"))) void mixBlock(const float* p, int64_t stride, const float* values, int64_t n,
-                                                   int64_t D, int64_t d0, float* out) {
-  __m256 acc[NG * NC];  // acc[j·NC + c]: head j, chunk c
-#pragma GCC unroll 16
-  for (int a = 0; a < NG * NC; ++a) acc[a] = _mm256_setzero_ps();
+// out[d0 : d0 + 8·NC] += Σ_s p[s] · v_s[d0 : d0 + 8·NC] for s < n, one head: NC
+// accumulators in registers, each value row read whole and in order.
+template <int NC>
+__attribute__((target("avx2,fma"))) void mixRow(const float* p, const float* values, int64_t n, int64_t D, int64_t d0,
+                                                 float* out) {
+  __m256 acc[NC];
+#pragma GCC unroll 8
+  for (int c = 0; c < NC; ++c) acc[c] = _mm256_loadu_ps(out + d0 + 8 * c);
   for (int64_t s = 0; s < n; ++s) {
     const float* vr = values + s * D + d0;
-    __m256 v[NC];
-#pragma GCC unroll 4
-    for (int c = 0; c < NC; ++c) v[c] = _mm256_loadu_ps(vr + 8 * c);
-#pragma GCC unroll 4
-    for (int j = 0; j < NG; ++j) {
-      const __m256 pj = _mm256_broadcast_ss(p + j * stride + s);
-#pragma GCC unroll 4
-      for (int c = 0; c < NC; ++c) acc[j * NC + c] = _mm256_fmadd_ps(pj, v[c], acc[j * NC + c]);
-    }
+    const __m256 ps = _mm256_broadcast_ss(p + s);
+#pragma GCC unroll 8
+    for (int c = 0; c < NC; ++c) acc[c] = _mm256_fmadd_ps(ps, _mm256_loadu_ps(vr + 8 * c), acc[c]);
   }
-  alignas(32) float lanes[NG * NC * 8];
-#pragma GCC unroll 16
-  for (int a = 0; a < NG * NC; ++a) _mm256_store_ps(lanes + 8 * a, acc[a]);
-  for (int j = 0; j < NG; ++j)
-    for (int i = 0; i < 8 * NC; ++i) out[j * D + d0 + i] += lanes[(j * NC) * 8 + i];
+#pragma GCC unroll 8
+  for (int c = 0; c < NC; ++c) _mm256_storeu_ps(out + d0 + 8 * c, acc[c]);
 }
 
-template <int NC>
-void mixHeads(const float* p, int64_t G, int64_t stride, const float* values, int64_t n, int64_t D, int64_t d0,
-              float* out) {
-  for (int64_t g0 = 0; g0 < G; g0 += 4) {
-    const float* pg = p + g0 * stride;
-    float* og = out + g0 * D;
-    switch (std::min<int64_t>(4, G - g0)) {
-      case 1: mixBlock<1, NC>(pg, stride, values, n, D, d0, og); break;
-      case 2: mixBlock<2, NC>(pg, stride, values, n, D, d0, og); break;
-      case 3: mixBlock<3, NC>(pg, stride, values, n, D, d0, og); break;
-      default: mixBlock<4, NC>(pg, stride, values, n, D, d0, og); break;
-    }
-  }
-}
+using MixRowFn = void (*)(const float*, const float*, int64_t, int64_t, int64_t, float*);
+constexpr MixRowFn kMixRows[] = {nullptr,   mixRow<1>, mixRow<2>, mixRow<3>, mixRow<4>,
+                                 mixRow<5>, mixRow<6>, mixRow<7>, mixRow<8>};
 
-// Blocks of kMixRows value rows (16 KiB at D = 64): the passes over the head
-// dimension re-read a block from L1 instead of striding through the whole span.
-constexpr int64_t kMixRows = 64;
-
+// The value span in blocks of about 16 KiB: the first head streams a block in (one
+// sequential read), the other G − 1 heads re-read it from L1, 64 dimensions at a time.
 void mixAvx2(const float* p, int64_t G, int64_t stride, const Span& kv, int64_t D, float* out) {
-  for (int64_t s0 = 0; s0 < kv.n; s0 += kMixRows) {
-    const int64_t n = std::min(kMixRows, kv.n - s0);
+  const int64_t blockRows = std::max<int64_t>(8, 4096 / D);
+  for (int64_t s0 = 0; s0 < kv.n; s0 += blockRows) {
+    const int64_t n = std::min(blockRows, kv.n - s0);
     const float* values = kv.values + s0 * D;
-    int64_t d0 = 0;
-    for (; d0 + 16 <= D; d0 += 16) mixHeads<2>(p + s0, G, stride, values, n, D, d0, out);
-    if (d0 < D) mixHeads<1>(p + s0, G, stride, values, n, D, d0, out);  // D % 16 == 8
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t d0 = 0; d0 < D; d0 += 64)
+        kMixRows[std::min<int64_t>(8, (D - d0) / 8)](p + g * stride + s0, values, n, D, d0, out + g * D);
   }
 }
 

@@ -6,7 +6,8 @@
 // the arithmetic. This kernel takes one (row, kv-head) item per task: the scores
 // of its G query heads against the prefix keys, then the row's first `lengths[b]`
 // cached keys, into one scratch row per head; vectorised exponentials; the value
-// mix with the G heads sharing every loaded value row; one division by the sum.
+// mix in blocks that are streamed in once and re-read from L1 by the G heads; one
+// division by the sum.
 // model.cpp's ATen path is its reference (native/test/decode_attention_test.cc).
 #pragma once
 
