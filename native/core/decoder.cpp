@@ -129,7 +129,18 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   at::Tensor q = rope(qkv[0].view({B, T, Hkv * G, D}));  // [B, T, Hq, D]
   at::Tensor k = rope(qkv[1].view({B, T, Hkv, D}));      // [B, T, Hkv, D]
   at::Tensor v = qkv[2].view({B, T, Hkv, D});            // [B, T, Hkv, D]
-  k = k.transpose(1, 2);                                 // [B, Hkv, T, D]
+  const double scale = 1.0 / std::sqrt(double(D));
+  const int64_t P = cache ? cache->prefixLen : 0;
+  if (cache && T == 1 && kernels::fusedApplies(q)) {
+    // Decode step: one fused pass that stores the new keys/values in the cache and
+    // attends over prefix and cached keys, instead of batched matmuls.
+    at::Tensor out = kernels::decodeAttention(q.view({B, Hkv * G, D}), P ? cache->prefixK[layer] : at::Tensor(),
+                                              P ? cache->prefixV[layer] : at::Tensor(), cache->k[layer],
+                                              cache->v[layer], k.view({B, Hkv, D}), v.view({B, Hkv, D}),
+                                              cache->lengths, scale);  // [B, Hq, D]
+    return outProj(out.view({B, 1, Hkv * G * D}));
+  }
+  k = k.transpose(1, 2);  // [B, Hkv, T, D]
   v = v.transpose(1, 2);
   if (cache) {
     writeCache(*cache, cache->k[layer], k);
@@ -138,23 +149,11 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
     k = cache->k[layer].narrow(2, 0, S);  // [B, Hkv, S, D]
     v = cache->v[layer].narrow(2, 0, S);
   }
-  const double scale = 1.0 / std::sqrt(double(D));
-  if (cache && T == 1 && kernels::fusedApplies(q)) {
-    // Decode step: one fused pass over prefix and cached keys instead of batched matmuls.
-    std::vector<int64_t> visible(cache->lengths);
-    for (auto& n : visible) n += 1;  // the slot just written
-    const int64_t P = cache->prefixLen;
-    at::Tensor out = kernels::decodeAttention(q.view({B, Hkv * G, D}), P ? cache->prefixK[layer][0] : at::Tensor(),
-                                              P ? cache->prefixV[layer][0] : at::Tensor(), cache->k[layer],
-                                              cache->v[layer], visible, scale);  // [B, Hq, D]
-    return outProj(out.view({B, 1, Hkv * G * D}));
-  }
   const int64_t S = k.size(2);
   // Group query heads under their key/value head: [B, Hkv, G*T, D].
   q = q.view({B, T, Hkv, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, Hkv, G * T, D});
   at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(accType(q)) * scale;  // [B, Hkv, G*T, S]
   if (mask.defined()) scores = scores.view({B, Hkv, G, T, S}).masked_fill(mask, -INFINITY).view({B, Hkv, G * T, S});
-  const int64_t P = cache ? cache->prefixLen : 0;
   if (P == 0) {
     at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());
     at::Tensor out = at::matmul(probs, v);  // [B, Hkv, G*T, D]
@@ -163,8 +162,8 @@ at::Tensor attention(const ModelConfig& config, const DecoderLayer& w, const at:
   }
   // Shared prefix: every row's queries become extra rows of one [Hkv, B*G*T, D]
   // matrix against the single copy of the prefix keys — no per-row copy of them.
-  const at::Tensor& kp = cache->prefixK[layer][0];                         // [Hkv, P, D]
-  const at::Tensor& vp = cache->prefixV[layer][0];                         // [Hkv, P, D]
+  const at::Tensor& kp = cache->prefixK[layer];                            // [Hkv, P, D]
+  const at::Tensor& vp = cache->prefixV[layer];                            // [Hkv, P, D]
   at::Tensor qf = q.transpose(0, 1).reshape({Hkv, B * G * T, D});          // [Hkv, B*G*T, D]
   at::Tensor sp = at::bmm(qf, kp.transpose(1, 2)).to(accType(q)) * scale;  // [Hkv, B*G*T, P]
   sp = sp.view({Hkv, B, G * T, P}).transpose(0, 1);                        // [B, Hkv, G*T, P]

@@ -12,7 +12,7 @@ namespace datarus {
 //
 // k[l], v[l]: [B, Hkv, capacity, D] in the model dtype. Row r holds lengths[r]
 // valid positions; rows may differ (samples of a group stop or resume at
-// different points). prefixK[l], prefixV[l]: [1, Hkv, P, D], keys/values of a
+// different points). prefixK[l], prefixV[l]: [Hkv, P, D], keys/values of a
 // prompt that every row continues; it is read by all rows and never copied.
 // A row's token at cache slot s sits at absolute position prefixLen + s.
 struct KVCache {

@@ -79,8 +79,8 @@ KVCache Model::newCacheAfter(const KVCache& prefix, int64_t batch, int64_t capac
   KVCache cache = newCache(batch, capacity);
   cache.prefixLen = prefix.length(0);
   for (size_t l = 0; l < prefix.k.size(); ++l) {
-    cache.prefixK.push_back(prefix.k[l].narrow(2, 0, cache.prefixLen));  // [1, Hkv, P, D] view
-    cache.prefixV.push_back(prefix.v[l].narrow(2, 0, cache.prefixLen));
+    cache.prefixK.push_back(prefix.k[l][0].narrow(1, 0, cache.prefixLen));  // [Hkv, P, D] view
+    cache.prefixV.push_back(prefix.v[l][0].narrow(1, 0, cache.prefixLen));
   }
   return cache;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "error.h"
 #include "simd.h"
 #include "work_queue.h"
 
@@ -114,43 +115,57 @@ void expRows(float* scores, int64_t G, int64_t stride, int64_t n, float* sums) {
 }  // namespace
 
 at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, const at::Tensor& prefixV,
-                           const at::Tensor& k, const at::Tensor& v, const std::vector<int64_t>& lengths,
-                           double scale) {
+                           const at::Tensor& k, const at::Tensor& v, const at::Tensor& newK, const at::Tensor& newV,
+                           const std::vector<int64_t>& lengths, double scale) {
   at::Tensor q = qIn.contiguous();
   const int64_t B = q.size(0), Hq = q.size(1), D = q.size(2);
   const int64_t Hkv = k.size(1), G = Hq / Hkv, cap = k.size(2);
+  check(k.is_contiguous() && v.is_contiguous() && k.sizes() == v.sizes() && k.size(0) == B && k.size(3) == D &&
+            static_cast<int64_t>(lengths.size()) == B,
+        code::kInternal, "decode attention needs contiguous caches [", B, ", Hkv, capacity, ", D, "], got ", k.sizes());
+  check(newK.sizes() == at::IntArrayRef({B, Hkv, D}) && newV.sizes() == newK.sizes(), code::kInternal,
+        "new keys and values must be [", B, ", ", Hkv, ", ", D, "], got ", newK.sizes(), " and ", newV.sizes());
+  for (int64_t n : lengths) check(n >= 0 && n < cap, code::kInternal, "a cache row of ", cap, " slots cannot take slot ", n);
   const bool hasPrefix = prefixK.defined() && prefixK.size(1) > 0;
   at::Tensor pk = hasPrefix ? prefixK.contiguous() : at::Tensor();
   at::Tensor pv = hasPrefix ? prefixV.contiguous() : at::Tensor();
   const int64_t P = hasPrefix ? pk.size(1) : 0;
-  at::Tensor kc = k.contiguous(), vc = v.contiguous();  // cache buffers are contiguous: no copy
-  at::Tensor out = at::zeros({B, Hq, D}, q.options());
+  at::Tensor nk = newK.contiguous(), nv = newV.contiguous();
+  at::Tensor out = at::empty({B, Hq, D}, q.options());  // each item zeroes its [G, D] before mixing into it
   const float* qp = q.data_ptr<float>();
-  const float* kp = kc.data_ptr<float>();
-  const float* vp = vc.data_ptr<float>();
+  float* kp = k.data_ptr<float>();
+  float* vp = v.data_ptr<float>();
+  const float* nkp = nk.data_ptr<float>();
+  const float* nvp = nv.data_ptr<float>();
   const float* pkp = hasPrefix ? pk.data_ptr<float>() : nullptr;
   const float* pvp = hasPrefix ? pv.data_ptr<float>() : nullptr;
   float* op = out.data_ptr<float>();
   const float sc = static_cast<float>(scale);
   const bool avx2 = simd::cpuHasAvx2Fma() && D % 8 == 0;
-  const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
-  // One item per (row, kv-head), taken from a queue: scores [G, P + len] in a scratch
-  // buffer, then the exponentials, then the value mix, then one division by each row's sum.
+  const int64_t stride = P + *std::max_element(lengths.begin(), lengths.end()) + 1;  // a score row
+  // One item per (row, kv-head), taken from a queue: the new key and value into
+  // their cache slot, scores [G, P + len + 1] in a scratch buffer, the
+  // exponentials, the value mix, one division by each row's sum.
   WorkQueue queue(B * Hkv);
   onEachThread(B * Hkv, [&](int64_t) {
-    const int64_t stride = P + longest;
-    std::vector<float> scores(static_cast<size_t>(G * stride)), sums(static_cast<size_t>(G));
+    thread_local std::vector<float> scores, sums;
+    scores.resize(static_cast<size_t>(G * stride));
+    sums.resize(static_cast<size_t>(G));
     for (int64_t i; queue.take(&i);) {
-      const int64_t b = i / Hkv, h = i % Hkv;
+      const int64_t b = i / Hkv, h = i % Hkv, len = lengths[static_cast<size_t>(b)];
+      float* keys = kp + (b * Hkv + h) * cap * D;
+      float* values = vp + (b * Hkv + h) * cap * D;
+      std::copy(nkp + i * D, nkp + (i + 1) * D, keys + len * D);
+      std::copy(nvp + i * D, nvp + (i + 1) * D, values + len * D);
       const float* qh = qp + (b * Hq + h * G) * D;  // [G, D]: the heads sharing kv-head h
       const Span prefix{pkp + h * P * D, pvp + h * P * D, P};
-      const Span own{kp + (b * Hkv + h) * cap * D, vp + (b * Hkv + h) * cap * D, lengths[static_cast<size_t>(b)]};
-      const int64_t n = P + own.n;
+      const Span own{keys, values, len + 1};
       auto scoreSpan = avx2 ? scoresAvx2 : scoresScalar;
       if (P) scoreSpan(qh, G, prefix, D, sc, scores.data(), stride);
       scoreSpan(qh, G, own, D, sc, scores.data() + P, stride);
-      expRows(scores.data(), G, stride, n, sums.data());
+      expRows(scores.data(), G, stride, P + own.n, sums.data());
       float* o = op + (b * Hq + h * G) * D;
+      std::fill(o, o + G * D, 0.0f);
       auto mix = avx2 ? mixAvx2 : mixScalar;
       if (P) mix(scores.data(), G, stride, prefix, D, o);
       mix(scores.data() + P, G, stride, own, D, o);

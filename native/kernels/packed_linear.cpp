@@ -276,8 +276,8 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   check(packedLinearApplies(xIn) && xIn.size(-1) == w.K, code::kInvalidArgument, "packedLinear needs CPU fp32 [..., ",
         w.K, "] with at most ", kPackedMaxRows, " rows, got ", xIn.sizes());
   const int64_t K = w.K;
-  at::Tensor x = xIn.reshape({-1, K}).contiguous();  // [R, K]
-  const int64_t R = x.size(0), P = static_cast<int64_t>(w.segment.size());
+  const at::Tensor x = xIn.is_contiguous() ? xIn : xIn.contiguous();  // [..., K]: R rows
+  const int64_t R = x.numel() / K, P = static_cast<int64_t>(w.segment.size());
   const at::Tensor& g = extras.normWeight;
   check(!g.defined() || (g.dim() == 1 && g.size(0) == K && g.is_contiguous() && g.scalar_type() == at::kFloat),
         code::kInvalidArgument, "norm weight must be contiguous fp32 [", K, "]");
@@ -289,8 +289,10 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
         "residual must be fp32 with ", R, "x", w.widths[0], " values");
   std::vector<at::Tensor> outs;
   Outputs o{w, {}, {}, res.defined() ? res.data_ptr<float>() : nullptr};
+  std::vector<int64_t> shape(xIn.sizes().begin(), xIn.sizes().end());
   for (size_t s = 0; s < w.widths.size(); ++s) {
-    outs.push_back(at::empty({R, w.widths[s]}, x.options()));  // [R, N_s]
+    shape.back() = w.widths[s];
+    outs.push_back(at::empty(shape, x.options()));  // [..., N_s]: [R, N_s] row-major
     o.data.push_back(outs.back().data_ptr<float>());
     o.bias.push_back(w.biases[s].defined() ? w.biases[s].data_ptr<float>() : nullptr);
   }
@@ -328,11 +330,6 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
         kRanges[std::min<int64_t>(8, R - r0)](o, xt[r0 / 8], p0, p1, r0, next >= 0 ? next * unit : -1);
     }
   });
-  for (size_t s = 0; s < outs.size(); ++s) {
-    std::vector<int64_t> shape(xIn.sizes().begin(), xIn.sizes().end());
-    shape.back() = w.widths[s];
-    outs[s] = outs[s].view(shape);
-  }
   return outs;
 }
 
