@@ -27,12 +27,13 @@ __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// The lane sums of four vectors, as one [a, b, c, d] vector (3 horizontal adds
-// instead of four separate reductions).
-__attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
-  __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
-  __m256 abcd = _mm256_hadd_ps(ab, cd);  // lanes: a0 b0 c0 d0 | a1 b1 c1 d1 (two half-sums each)
-  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+// The lane sums of eight vectors, as one [a, b, c, d, e, f, g, h] vector.
+__attribute__((target("avx2,fma"))) inline __m256 hsum8(__m256 a, __m256 b, __m256 c, __m256 d, __m256 e, __m256 f,
+                                                         __m256 g, __m256 h) {
+  // Each 128-bit half of abcd holds a..d's sums over that half's lanes; likewise efgh.
+  const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+  const __m256 efgh = _mm256_hadd_ps(_mm256_hadd_ps(e, f), _mm256_hadd_ps(g, h));
+  return _mm256_add_ps(_mm256_permute2f128_ps(abcd, efgh, 0x20), _mm256_permute2f128_ps(abcd, efgh, 0x31));
 }
 
 // e^x per lane for x <= 0 down to about −87 (softmax arguments, after subtracting

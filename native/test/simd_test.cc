@@ -48,3 +48,24 @@ TEST(Simd, ShiftScaleMaxAndTails) {
     EXPECT_NEAR(sum, want, 1e-6 * want);
   }
 }
+
+namespace {
+__attribute__((target("avx2,fma"))) void laneSums(const float (*lanes)[8], float* out) {
+  __m256 x[8];
+  for (int v = 0; v < 8; ++v) x[v] = _mm256_loadu_ps(lanes[v]);
+  _mm256_storeu_ps(out, simd::hsum8(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]));
+}
+}  // namespace
+
+TEST(Simd, LaneSumsOfEightVectors) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2/FMA on this processor";
+  float lanes[8][8], got[8];
+  for (int v = 0; v < 8; ++v)
+    for (int l = 0; l < 8; ++l) lanes[v][l] = static_cast<float>((v + 1) * 100 + l * l) * (l % 2 ? -0.5f : 1.0f);
+  laneSums(lanes, got);
+  for (int v = 0; v < 8; ++v) {
+    double want = 0;
+    for (int l = 0; l < 8; ++l) want += lanes[v][l];
+    EXPECT_EQ(got[v], want) << "vector " << v;  // integers and halves below 2^24: exact in any order
+  }
+}
