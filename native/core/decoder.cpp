@@ -185,7 +185,8 @@ at::Tensor decoderLayer(const ModelConfig& config, const DecoderLayer& w, const 
     // each residual add into the product before it.
     at::Tensor y = attention(config, w, x, kernels::packedLinear(x, pack->qkv, {w.inputNorm, eps, {}, {}}), in, layer,
                              pack);
-    std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}, {}});  // gate, up: [B, T, I]
+    // gate, up: [B, T, I]
+    std::vector<at::Tensor> gu = kernels::packedLinear(y, pack->gateUp, {w.postNorm, eps, {}, {}});
     return kernels::packedLinear(gu[0], pack->down, {{}, 0, y, gu[1]})[0];  // silu(gate)·up fused in
   }
   at::Tensor h = rmsNorm(x, w.inputNorm, eps);

@@ -127,7 +127,8 @@ at::Tensor decodeAttention(const at::Tensor& qIn, const at::Tensor& prefixK, con
         code::kInternal, "decode attention needs contiguous caches [", B, ", Hkv, capacity, ", D, "], got ", k.sizes());
   check(newK.sizes() == at::IntArrayRef({B, Hkv, D}) && newV.sizes() == newK.sizes(), code::kInternal,
         "new keys and values must be [", B, ", ", Hkv, ", ", D, "], got ", newK.sizes(), " and ", newV.sizes());
-  for (int64_t n : lengths) check(n >= 0 && n < cap, code::kInternal, "a cache row of ", cap, " slots cannot take slot ", n);
+  for (int64_t n : lengths)
+    check(n >= 0 && n < cap, code::kInternal, "a cache row of ", cap, " slots cannot take slot ", n);
   const bool hasPrefix = prefixK.defined() && prefixK.size(1) > 0;
   at::Tensor pk = hasPrefix ? prefixK.contiguous() : at::Tensor();
   at::Tensor pv = hasPrefix ? prefixV.contiguous() : at::Tensor();

@@ -49,7 +49,8 @@ void walk(int64_t items, int64_t walkers, uint32_t seed) {
 TEST(PairedQueue, EveryItemOnceInContiguousRuns) {
   for (int64_t items : {0, 1, 2, 3, 7, 24, 100})
     for (int64_t walkers : {1, 2, 3, 4, 5})
-      for (uint32_t seed = 0; seed < 5; ++seed) walk(items, walkers, seed * 31 + static_cast<uint32_t>(items + walkers));
+      for (uint32_t seed = 0; seed < 5; ++seed)
+        walk(items, walkers, seed * 31 + static_cast<uint32_t>(items + walkers));
 }
 
 TEST(PairedQueue, WalkersInTurnOnOneThread) {
