@@ -17,12 +17,15 @@ namespace {
 
 constexpr int64_t W = kPanelWidth;
 constexpr int64_t kPrefetchFloats = 512;  // 2 KiB ahead in each panel stream
-constexpr int64_t kChunkPanels = 12;      // a multiple of every panelsAtOnce(); ≤ 600 KiB at K = 1536
+constexpr int64_t kChunkPanels = 12;      // a multiple of every panelsPerCall(); ≤ 600 KiB at K = 1536
 constexpr int64_t kBlockK = 64;           // panelTile8's k block: 3 panels × 64 k × 32 B = 6 KiB of L1
 
 // Panels processed side by side for MB rows: enough independent accumulator
 // chains to hide the FMA latency (NP·MB of them) within 16 vector registers.
 constexpr int panelsAtOnce(int MB) { return MB == 1 ? 6 : MB == 2 ? 4 : MB == 3 ? 3 : MB <= 6 ? 2 : 1; }
+
+// Panels one kernel call covers for MB rows: panelTile8's three for 8 rows, else NP.
+constexpr int panelsPerCall(int MB) { return MB == 8 ? 3 : panelsAtOnce(MB); }
 
 // One k of panelTile: acc[j][i] += x[i, k] · panel_j[k, :].
 template <int MB, int NP>
@@ -186,7 +189,7 @@ void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64
   constexpr int NP = panelsAtOnce(MB);
   const int64_t K = o.w.K;
   const float* panels = o.w.panels.data_ptr<float>();
-  float tile[std::max(NP, 3) * MB * W];
+  float tile[panelsPerCall(MB) * MB * W];
   int64_t p = p0;
   if constexpr (MB == 8)
     for (; p + 3 <= p1; p += 3) {
@@ -299,10 +302,10 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   const float* xp = x.data_ptr<float>();
   const float* gp = g.defined() ? g.data_ptr<float>() : nullptr;
   const float* up = u.defined() ? u.data_ptr<float>() : nullptr;
-  // Work items: one panelRange call's panels for up to 8 rows (three panels for
-  // 8 rows); a chunk of kChunkPanels, reused from cache by every block of 8 rows,
-  // beyond. Threads walk them in pairs from both ends (work_queue.h).
-  const int64_t unit = R <= 8 ? (R == 8 ? 3 : panelsAtOnce(static_cast<int>(R))) : kChunkPanels;
+  // Work items: one kernel call's panels for up to 8 rows; a chunk of kChunkPanels,
+  // reused from cache by every block of 8 rows, beyond. Threads walk them in pairs
+  // from both ends (work_queue.h).
+  const int64_t unit = R <= 8 ? panelsPerCall(static_cast<int>(R)) : kChunkPanels;
   const int64_t items = (P + unit - 1) / unit;
   const int64_t walkers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), items));
   PairedQueue queue(items, walkers);
