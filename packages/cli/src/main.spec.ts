@@ -57,3 +57,33 @@ describe('datarus datagen', () => {
     expect(readFileSync(join(dir, 'b.jsonl'), 'utf8')).toBe(a);
   });
 });
+
+describe('datarus eval', () => {
+  it('scores a tasks file and writes every sample, agreeing with its summary', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = testTempDir('cli-eval');
+    const tasks = join(dir, 'tasks.jsonl');
+    expect(datarus('datagen', '--n', '3', '--seed', '9', '--out', tasks).status).toBe(0);
+    const out = join(dir, 'records.jsonl');
+    const r = datarus('eval', '--model', MODEL, '--tasks', tasks, '--max-tokens', '16', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/eval \[#+\] 3\/3 100%/);
+    const summary = JSON.parse(r.stdout);
+    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toHaveLength(3);
+    expect(summary.samples).toBe(3);
+    expect(summary.tokensPerSolution).toBeCloseTo(records.reduce((a, x) => a + x.policyTokens, 0) / 3, 9);
+    expect(summary.accuracy).toBeCloseTo(records.filter((x) => x.correct).length / 3, 9);
+    for (const x of records) expect(x.policyTokens).toBeLessThanOrEqual(16);
+  });
+
+  it('refuses bad flags and unreadable task files with a code', () => {
+    const zero = datarus('eval', '--model', MODEL, '--samples', '0');
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/E_INVALID_ARGUMENT.*--samples/);
+    const missing = datarus('eval', '--model', MODEL, '--tasks', '/nonexistent/tasks.jsonl');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/E_FILE_NOT_FOUND/);
+  });
+});

@@ -4,6 +4,7 @@ import { DatarusError, ErrorCode } from '@datarus/contracts';
 import { datagenUsage, runDatagenCommand } from '@datarus/datagen';
 import { rewardScoreUsage, runRewardScoreCommand } from '@datarus/reward';
 import { benchCommand, benchHelp } from './commands/bench.js';
+import { evalCommand, evalHelp } from './commands/eval.js';
 import { generateCommand, generateHelp } from './commands/generate.js';
 import { logprobsCommand, logprobsHelp } from './commands/logprobs.js';
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   generate: { run: generateCommand, help: generateHelp },
   logprobs: { run: logprobsCommand, help: logprobsHelp },
   bench: { run: benchCommand, help: benchHelp },
+  eval: { run: evalCommand, help: evalHelp },
   reward: {
     run: (argv) => (argv[0] === 'score' ? runRewardScoreCommand(argv.slice(1)) : Promise.resolve(usageExit(rewardScoreUsage))),
     help: rewardScoreUsage.replace(/^usage: /, ''),

@@ -65,6 +65,28 @@ export const SftConfig = z
   })
   .strict();
 
+/**
+ * Held-out evaluation (@datarus/eval): the policy RL starts from and the trained one
+ * answer the same tasks, drawn like the training tasks (tasks.kinds, difficulties,
+ * mode; mixed counts as reflection) but from their own seed, so none is a training
+ * task. Accuracy and tokens per solution of both go to eval.json, the console and
+ * the report.
+ */
+export const EvalConfig = z
+  .object({
+    /** Held-out tasks; 0 = no evaluation. */
+    tasks: z.number().int().min(0).default(0),
+    /** Seed of the held-out tasks (kept apart from tasks.seed and sft.seed). */
+    seed: z.number().int().min(0).max(0xffffffff).default(7919),
+    /** Samples per task; pass@k is reported up to it. */
+    samples: z.number().int().min(1).default(1),
+    /** 0 = greedy (the default; then one sample per task says it all). */
+    temperature: z.number().min(0).default(0),
+    /** Model-written tokens per sample; 0 = grpo.maxCompletionLength. */
+    maxNewTokens: z.number().int().min(0).default(0),
+  })
+  .strict();
+
 /** Limits of an agentic episode (TRAJECTORY.md, "Agentic mode") and of its sandboxed kernel. */
 export const AgenticConfig = z
   .object({
@@ -157,6 +179,7 @@ export const RunConfig = z
     sampling: SamplingConfig.default(() => SamplingConfig.parse({})),
     grpo: GrpoConfig.default(() => GrpoConfig.parse({})),
     sft: SftConfig.default(() => SftConfig.parse({})),
+    eval: EvalConfig.default(() => EvalConfig.parse({})),
     rollout: RolloutConfig.default(() => RolloutConfig.parse({})),
     reward: RewardConfig.default(() => RewardConfig.parse({})),
     learner: LearnerConfig.default(() => LearnerConfig.parse({})),
@@ -176,3 +199,4 @@ export type AgenticConfig = z.infer<typeof AgenticConfig>;
 export type RewardConfig = z.infer<typeof RewardConfig>;
 export type LearnerConfig = z.infer<typeof LearnerConfig>;
 export type SftConfig = z.infer<typeof SftConfig>;
+export type EvalConfig = z.infer<typeof EvalConfig>;

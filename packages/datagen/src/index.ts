@@ -8,10 +8,12 @@ export { reflectionReference, agenticReference, tokenEstimate } from './trajecto
 export { taskToJsonLine, taskFromJsonLine, parseTasksJsonl } from './tasks-jsonl.js';
 export { runDatagenCommand, datagenUsage } from './datagen-command.js';
 export { Rng } from './rng.js';
+export { progressBar } from './progress-bar.js';
 export { answerText } from './format.js';
 
 export type { TaskKind } from './tasks/registry.js';
 export type { CommandIo } from './datagen-command.js';
+export type { ProgressSink } from './progress-bar.js';
 export type { TaskSpec, TaskGenerator, AgenticStep, ErrorVariant, ErrorKind, Difficulty } from './task-spec.js';
 export { poseTask, referenceCompletion, REFLECTION_SYSTEM_PROMPT, AGENTIC_SYSTEM_PROMPT, STOP_STRINGS, MAX_INLINE_FILE_CHARS } from './prompts.js';
 export type { ChatMessage } from './prompts.js';

@@ -1,7 +1,8 @@
 // The run directory: config.json (the resolved config), incarnation (bumped at each
 // start of a learner on this directory), metrics.jsonl, checkpoints/, initial/
 // (the policy RL starts from, the reference model's source), final/ (the trained
-// policy, Hugging Face layout), report.html, logs/ and nats/ (embedded default).
+// policy, Hugging Face layout), eval/ (held-out evaluation of both), report.html,
+// logs/ and nats/ (embedded default).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '@datarus/config';
@@ -14,6 +15,7 @@ export const runPaths = (runDir: string) => ({
   initial: join(runDir, 'initial'),
   final: join(runDir, 'final'),
   report: join(runDir, 'report.html'),
+  eval: join(runDir, 'eval'),
   logs: join(runDir, 'logs'),
   nats: join(runDir, 'nats'),
 });

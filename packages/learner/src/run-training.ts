@@ -22,6 +22,7 @@ import { BatchPlanServer } from './batch-plan.js';
 import { PolicyPublisher } from './policy-publisher.js';
 import { Progress, progressLine, duration } from './progress.js';
 import { appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
+import { formatEvalComparison, readEvalSummaries, runHeldOutEval } from './held-out-eval.js';
 import { prepareRunDir, runPaths } from './run-dir.js';
 import { runSftWarmup } from './sft-warmup.js';
 import type { StepMetrics } from './step-metrics.js';
@@ -103,6 +104,7 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
         await runSftWarmup(engine, config, (r) => log(`sft ${r.step}/${config.sft.steps} loss ${r.loss.toFixed(3)} (${r.seconds.toFixed(1)}s)`));
       }
       if (rank === 0) await engine.save(paths.initial, { dtype: 'float32' });
+      if (rank === 0 && config.eval.tasks > 0) await runHeldOutEval(engine, config, 'initial', log, stop.signal);
     }
     const d = config.grpo.distributed;
     if (d && d.worldSize > 1) {
@@ -169,6 +171,7 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
     if (rank === 0 && learner.step > startStep) {
       await saveCheckpoint(engine, config, learner.state());
       if (!interrupted) await engine.save(paths.final);
+      if (!interrupted && config.eval.tasks > 0) await runHeldOutEval(engine, config, 'final', log, stop.signal);
     } else if (rank > 0 && !interrupted) {
       // every rank holds the same weights; a copy per rank lets them be compared
       await engine.save(join(runDir, `rank-${rank}`, 'final'));
@@ -197,6 +200,11 @@ export function writeReport(config: RunConfig, progress: Progress): void {
     'last-quarter reward': `${q.last.mean.toFixed(4)} ± ${q.last.stderr.toFixed(4)}`,
     'wall time': duration(rows[rows.length - 1].elapsed),
   };
+  const evaluated = formatEvalComparison(readEvalSummaries(config.runDir));
+  for (const [k, v] of Object.entries(evaluated)) {
+    progress.note(`${k}: ${v}`);
+    summary[k] = v;
+  }
   writeFileSync(paths.report, renderReport(rows, { title: `datarus run ${config.runId}`, config, summary }));
   progress.note(`report: ${paths.report}`);
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadRunConfig } from '@datarus/config';
+import { summarize } from '@datarus/eval';
+import { formatEvalComparison, heldOutTasks } from './held-out-eval.js';
+import { taskFor } from './task-feed.js';
+
+describe('heldOutTasks', () => {
+  const config = loadRunConfig(['--eval.tasks', '8']);
+  const pool = Array.from({ length: config.tasks.pool }, (_, i) => taskFor(config, i));
+
+  it('draws the training distribution from its own seed, never a training task', () => {
+    const tasks = heldOutTasks(config);
+    expect(tasks).toHaveLength(8);
+    const prompts = new Set(pool.map((t) => t.prompt));
+    for (const t of tasks) {
+      expect(prompts.has(t.prompt)).toBe(false);
+      expect(config.tasks.kinds).toContain(t.kind);
+      expect(config.tasks.difficulties).toContain(t.difficulty);
+    }
+    expect(heldOutTasks(config)).toEqual(tasks);
+  });
+
+  it('skips the pool even when its seed is the training seed', () => {
+    const same = { ...config, eval: { ...config.eval, seed: config.tasks.seed } };
+    const tasks = heldOutTasks(same);
+    expect(tasks).toHaveLength(8);
+    const prompts = new Set(pool.map((t) => t.prompt));
+    expect(tasks.some((t) => prompts.has(t.prompt))).toBe(false);
+  });
+
+  it('is empty when evaluation is off', () => {
+    expect(heldOutTasks(loadRunConfig([]))).toEqual([]);
+  });
+});
+
+describe('formatEvalComparison', () => {
+  const rec = (correct: boolean, policyTokens: number) => ({
+    taskId: String(policyTokens),
+    kind: 'k',
+    domain: 'DOMAIN_ARITHMETIC',
+    difficulty: 1,
+    mode: 'MODE_REFLECTION' as const,
+    sample: 0,
+    correct,
+    answer: null,
+    expected: '',
+    verdict: '',
+    structural: 1,
+    policyTokens,
+    totalTokens: policyTokens,
+    finishReason: 'stop',
+    text: '',
+  });
+
+  it('shows the initial and final figures side by side', () => {
+    const initial = summarize([rec(false, 80), rec(true, 60)]);
+    const final = summarize([rec(true, 40), rec(true, 50)]);
+    expect(formatEvalComparison({ initial, final })).toEqual({
+      'held-out accuracy (2 tasks)': '50.0% ± 50.0% → 100.0% ± 0.0%',
+      'held-out tokens per solution': '70.0 → 45.0',
+    });
+    expect(formatEvalComparison({ initial })['held-out tokens per solution']).toBe('70.0 → –');
+    expect(formatEvalComparison({})).toEqual({});
+  });
+});

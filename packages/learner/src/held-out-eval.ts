@@ -1,0 +1,83 @@
+// Held-out evaluation of a run (config.eval): the policy RL starts from and the
+// trained policy answer the same tasks — drawn like the training tasks, from
+// eval.seed, and never one of the training pool's — and eval/ keeps each one's
+// scored samples (initial.jsonl, final.jsonl) and summaries (summary.json).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Mode, type Task } from '@datarus/contracts';
+import type { RunConfig } from '@datarus/config';
+import type { Engine } from '@datarus/engine';
+import { evaluateTasks, summarize, tasksFor, type EvalSummary } from '@datarus/eval';
+import { taskFor } from './task-feed.js';
+
+export type EvalLabel = 'initial' | 'final';
+export type EvalSummaries = Partial<Record<EvalLabel, EvalSummary>>;
+
+const evalMode = (config: RunConfig) => (config.tasks.mode === 'agentic' ? Mode.MODE_AGENTIC : Mode.MODE_REFLECTION);
+
+/** config.eval.tasks tasks of the training distribution, none with a training-pool task's prompt. */
+export function heldOutTasks(config: RunConfig): Task[] {
+  const mode = evalMode(config);
+  const training = new Set(Array.from({ length: config.tasks.pool }, (_, i) => taskFor(config, i).prompt));
+  const drawn = { ...config, tasks: { ...config.tasks, seed: config.eval.seed } };
+  const out: Task[] = [];
+  // a generator whose every task is in the pool (or lacks the mode) must not loop forever
+  for (let i = 0; out.length < config.eval.tasks && i < 100 * config.eval.tasks; i++) {
+    const task = taskFor(drawn, i);
+    if (!training.has(task.prompt) && tasksFor([task], mode).length === 1) out.push(task);
+  }
+  return out;
+}
+
+const summaryPath = (runDir: string) => join(runDir, 'eval', 'summary.json');
+
+export function readEvalSummaries(runDir: string): EvalSummaries {
+  const p = summaryPath(runDir);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as EvalSummaries) : {};
+}
+
+/** Evaluates `engine` on the held-out tasks; writes eval/<label>.jsonl and adds to eval/summary.json. */
+export async function runHeldOutEval(engine: Engine, config: RunConfig, label: EvalLabel, log: (m: string) => void, signal?: AbortSignal): Promise<EvalSummary | null> {
+  const tasks = heldOutTasks(config);
+  if (tasks.length === 0) return null;
+  const t0 = performance.now();
+  const records = await evaluateTasks(
+    engine,
+    tasks,
+    {
+      mode: evalMode(config),
+      samples: config.eval.samples,
+      temperature: config.eval.temperature,
+      maxNewTokens: config.eval.maxNewTokens || config.grpo.maxCompletionLength,
+      seed: config.eval.seed,
+      microBatch: config.rollout.microBatch,
+      agentic: config.rollout.agentic,
+    },
+    { signal },
+  );
+  const summary = summarize(records);
+  const dir = join(config.runDir, 'eval');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${label}.jsonl`), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(summaryPath(config.runDir), `${JSON.stringify({ ...readEvalSummaries(config.runDir), [label]: summary }, null, 2)}\n`);
+  log(
+    `held-out eval (${label} policy, ${tasks.length} tasks): accuracy ${pct(summary.accuracy)}, ` +
+      `${summary.tokensPerSolution.toFixed(1)} tokens per solution (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  return summary;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** "accuracy 25.0% → 50.0% ± …, tokens per solution 80.1 → 52.3" for the console and the report. */
+export function formatEvalComparison(s: EvalSummaries): Record<string, string> {
+  const { initial, final } = s;
+  if (!initial && !final) return {};
+  const acc = (x?: EvalSummary) => (x ? `${pct(x.accuracy)} ± ${pct(x.accuracyStdErr)}` : '–');
+  const len = (x?: EvalSummary) => (x ? x.tokensPerSolution.toFixed(1) : '–');
+  const tasks = (initial ?? final)!.tasks;
+  return {
+    [`held-out accuracy (${tasks} tasks)`]: `${acc(initial)} → ${acc(final)}`,
+    'held-out tokens per solution': `${len(initial)} → ${len(final)}`,
+  };
+}
