@@ -49,7 +49,10 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
   });
 
   it('completes; a rollout worker killed with SIGKILL in mid-group loses no group, and it is trained once', async () => {
-    cluster = await Cluster.start({ steps: 4, config: { grpo: { groupSize: 4, promptsPerStep: 2, maxCompletionLength: 96, lr: 1e-3, checkpointEvery: 0, microBatchSize: 4 } } });
+    cluster = await Cluster.start({
+      steps: 4,
+      config: { eval: { tasks: 2 }, grpo: { groupSize: 4, promptsPerStep: 2, maxCompletionLength: 96, lr: 1e-3, checkpointEvery: 0, microBatchSize: 4 } },
+    });
     const victim = cluster.proc('rollout-0');
     const taking = await victim.waitFor(/taking \S+/);
     victim.kill('SIGKILL');
@@ -64,6 +67,12 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
     }
     expect(existsInRun(cluster, 'final/config.json')).toBe(true);
     expect(existsInRun(cluster, 'report.html')).toBe(true);
+    // the held-out evaluation of the policy before and after training
+    const evaluated = JSON.parse(readFileSync(join(cluster.runDir, 'eval', 'summary.json'), 'utf8'));
+    for (const label of ['initial', 'final']) {
+      expect(evaluated[label]).toMatchObject({ tasks: 2, samples: 2 });
+      expect(readFileSync(join(cluster.runDir, 'eval', `${label}.jsonl`), 'utf8').trim().split('\n')).toHaveLength(2);
+    }
   }, RUN_TIMEOUT);
 
   it('trains in agentic mode: each sample gets its own sandboxed kernel in the rollout worker', async () => {

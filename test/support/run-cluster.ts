@@ -103,6 +103,7 @@ export class Cluster {
       steps: o.steps,
       nats: { url: nats.url },
       sft: { steps: 0 },
+      eval: { tasks: 0 },
       grpo: { groupSize: 4, promptsPerStep: 2, maxCompletionLength: 32, lr: 1e-3, checkpointEvery: 2, microBatchSize: 4 },
       learner: { policyBind: `127.0.0.1:${policyPort}` },
       rollout: { policy: { address: `127.0.0.1:${policyPort}` } },
