@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Mode, type Task } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import type { Engine } from '@datarus/engine';
-import { evaluateTasks, summarize, tasksFor, type EvalSummary } from '@datarus/eval';
+import { evaluateTasks, summarize, tasksFor, type EvalRecord, type EvalSummary } from '@datarus/eval';
 import { taskFor } from './task-feed.js';
 
 export type EvalLabel = 'initial' | 'final';
@@ -41,20 +41,27 @@ export async function runHeldOutEval(engine: Engine, config: RunConfig, label: E
   const tasks = heldOutTasks(config);
   if (tasks.length === 0) return null;
   const t0 = performance.now();
-  const records = await evaluateTasks(
-    engine,
-    tasks,
-    {
-      mode: evalMode(config),
-      samples: config.eval.samples,
-      temperature: config.eval.temperature,
-      maxNewTokens: config.eval.maxNewTokens || config.grpo.maxCompletionLength,
-      seed: config.eval.seed,
-      microBatch: config.rollout.microBatch,
-      agentic: config.rollout.agentic,
-    },
-    { signal },
-  );
+  let records: EvalRecord[];
+  try {
+    records = await evaluateTasks(
+      engine,
+      tasks,
+      {
+        mode: evalMode(config),
+        samples: config.eval.samples,
+        temperature: config.eval.temperature,
+        maxNewTokens: config.eval.maxNewTokens || config.grpo.maxCompletionLength,
+        seed: config.eval.seed,
+        microBatch: config.rollout.microBatch,
+        agentic: config.rollout.agentic,
+      },
+      { signal },
+    );
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+    log(`held-out eval (${label} policy) stopped`);
+    return null; // an interrupted run stops here like anywhere else
+  }
   const summary = summarize(records);
   const dir = join(config.runDir, 'eval');
   mkdirSync(dir, { recursive: true });

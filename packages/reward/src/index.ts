@@ -8,6 +8,7 @@ export { structuralReward } from './rules/structural-reward.js';
 export { findClaims, evaluateArithmetic, claimHolds } from './rules/arithmetic-claims.js';
 export { verifyAnswer, parseAnswer, normalizeText, DEFAULT_REL_TOLERANCE } from './rules/answer-verifier.js';
 export { hrmReward, HrmConfig } from './rules/hrm.js';
+export { KnownNumbers, numbersOf, problemText } from './rules/claim-grounding.js';
 export { curriculumWeights, CurriculumConfig } from './rules/curriculum.js';
 export { blendScores } from './service/blend.js';
 

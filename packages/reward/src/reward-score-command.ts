@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DatarusError, ErrorCode, type Mode, type ScoreRequest, type Task } from '@datarus/contracts';
 import { parseTasksJsonl, taskFromJsonLine } from '@datarus/datagen';
 import { verifyAnswer } from './rules/answer-verifier.js';
+import { problemText } from './rules/claim-grounding.js';
 import { hrmReward } from './rules/hrm.js';
 import { structuralReward } from './rules/structural-reward.js';
 import { extractAnswer } from './rules/trajectory-view.js';
@@ -119,7 +120,7 @@ export async function runRewardScoreCommand(argv: readonly string[], io: Command
     const blended = await service.score({ ...request, mode: resolvedMode });
     const structural = structuralReward(trajectory, resolvedMode);
     const refTokens = referenceTokens || task.references.find((r) => r.mode === resolvedMode)?.tokenEstimate || 0;
-    const hrm = hrmReward({ text: trajectory, mode: resolvedMode, answer: task.answer, completionTokens, referenceTokens: refTokens });
+    const hrm = hrmReward({ text: trajectory, mode: resolvedMode, answer: task.answer, completionTokens, referenceTokens: refTokens, problem: problemText(task) });
     const answer = extractAnswer(trajectory);
     const verdict = verifyAnswer(answer, task.answer);
     const report = {

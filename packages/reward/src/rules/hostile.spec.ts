@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problemText } from './claim-grounding.js';
 import { hrmReward } from './hrm.js';
 import { structuralReward } from './structural-reward.js';
 import { verifyAnswer } from './answer-verifier.js';
@@ -13,7 +14,7 @@ describe('hostile completions', () => {
       for (const text of [...Object.values(reflection), ...Object.values(agenticCases).map((c) => c.text)]) {
         for (const mode of ['MODE_REFLECTION', 'MODE_AGENTIC'] as const) {
           structuralReward(text, mode);
-          hrmReward({ text, mode, answer: growthTask.answer, completionTokens: 0, referenceTokens: 100 });
+          hrmReward({ text, mode, answer: growthTask.answer, completionTokens: 0, referenceTokens: 100, problem: problemText(growthTask) });
         }
       }
     }
@@ -27,7 +28,7 @@ describe('hostile completions', () => {
         for (let k = 0; k < 3; k++) {
           const t0 = performance.now();
           const s = structuralReward(text, mode);
-          const h = hrmReward({ text, mode, answer: growthTask.answer, completionTokens: 0, referenceTokens: 100 });
+          const h = hrmReward({ text, mode, answer: growthTask.answer, completionTokens: 0, referenceTokens: 100, problem: problemText(growthTask) });
           verifyAnswer(extractAnswer(text), growthTask.answer);
           runs.push(performance.now() - t0);
           for (const v of [s.score, h.score, ...Object.values(s.components), ...Object.values(h.components)]) {

@@ -5,7 +5,10 @@
 // number or name with the previous observation; 0 for a hallucinated observation
 // or a step that repeats the previous step's code. Step level, reflection: each
 // reasoning line with arithmetic claims scores the fraction that hold; lines
-// without claims are neutral, and with no claim at all R_hrm = R_traj.
+// without claims are neutral, and with no claim at all R_hrm = R_traj. Departure:
+// when the problem is given, a claim whose numbers the problem never gave earns
+// no credit (./claim-grounding.ts), the reflection analogue of the agentic
+// penalty for ignoring the observation.
 // Trajectory level (this project's design, the paper gives none):
 //   R_traj = correct · (0.7 + 0.15 · consistent + 0.15 · length)
 // where consistent = the answer equals the last computed value (1), differs (0),
@@ -14,6 +17,7 @@
 import { z } from 'zod';
 import type { Answer, Mode, Span } from '@datarus/contracts';
 import { findClaims } from './arithmetic-claims.js';
+import { KnownNumbers } from './claim-grounding.js';
 import { parseAnswer, verifyAnswer } from './answer-verifier.js';
 import { contentOf } from './tag-parser.js';
 import { extractAnswer, normalizeCode, viewTrajectory, type AgenticStepView } from './trajectory-view.js';
@@ -30,6 +34,8 @@ export const HrmConfig = z.object({
   maxLineChars: z.number().int().positive().default(4000),
   /** At most this many arithmetic claims are checked per trajectory; later lines are neutral. */
   maxClaims: z.number().int().positive().default(500),
+  /** Reflection: a claim earns step credit only if its numbers come from the problem or earlier results (./claim-grounding.ts). */
+  groundClaims: z.boolean().default(true),
 });
 export type HrmConfig = z.infer<typeof HrmConfig>;
 
@@ -41,6 +47,8 @@ export interface HrmInput {
   completionTokens: number;
   /** Reference trajectory tokens; 0 = no length penalty. */
   referenceTokens: number;
+  /** The problem as posed (prompt and data files); reflection claims are grounded in it when given. */
+  problem?: string;
   observationSpans?: readonly Span[];
 }
 
@@ -101,6 +109,7 @@ export function hrmReward(input: HrmInput, config: Partial<HrmConfig> = {}): Hrm
     if (lastClean) lastComputed = numbersIn(lastClean.observation!);
   } else {
     const lines = thinkText(input.text).split('\n');
+    const known = cfg.groundClaims && input.problem !== undefined ? new KnownNumbers(input.problem) : null;
     let lastClaim: number | null = null;
     let budget = cfg.maxClaims;
     for (const line of lines) {
@@ -110,9 +119,18 @@ export function hrmReward(input: HrmInput, config: Partial<HrmConfig> = {}): Hrm
       }
       const claims = findClaims(line.slice(0, cfg.maxLineChars), budget);
       budget -= claims.length;
-      if (claims.length === 0) continue;
-      stepScores.push(claims.filter((c) => c.holds).length / claims.length);
-      for (const c of claims) if (!c.holds && notes.length < 20) notes.push(`claim fails: ${c.expression} = ${c.claimed} (is ${c.actual})`);
+      if (claims.length === 0) {
+        known?.addAll(line.slice(0, cfg.maxLineChars));
+        continue;
+      }
+      const grounded = claims.map((c) => known === null || known.grounds(c.expression));
+      stepScores.push(claims.filter((c, i) => c.holds && grounded[i]).length / claims.length);
+      for (const [i, c] of claims.entries()) {
+        if (!c.holds && notes.length < 20) notes.push(`claim fails: ${c.expression} = ${c.claimed} (is ${c.actual})`);
+        else if (!grounded[i] && notes.length < 20) notes.push(`claim not grounded in the problem: ${c.expression}`);
+        if (c.holds) known?.add(c.claimed); // a later claim of the same line may use it
+      }
+      known?.addAll(line.slice(0, cfg.maxLineChars));
       lastClaim = claims[claims.length - 1].claimed;
     }
     if (lastClaim !== null) lastComputed = [lastClaim];

@@ -3,6 +3,7 @@
 // user-written one.
 import { ErrorCode, type Mode, type ScoreRequest } from '@datarus/contracts';
 import { verifyAnswer } from '../rules/answer-verifier.js';
+import { problemText } from '../rules/claim-grounding.js';
 import { hrmReward, type HrmConfig } from '../rules/hrm.js';
 import { structuralReward } from '../rules/structural-reward.js';
 import { extractAnswer } from '../rules/trajectory-view.js';
@@ -35,6 +36,7 @@ export function hrmWorker(config: Partial<HrmConfig> = {}): RewardWorker {
         answer: req.task.answer,
         completionTokens: req.completionTokens,
         referenceTokens: referenceTokens(req, mode),
+        problem: problemText(req.task),
         observationSpans: req.observationSpans,
       },
       config,
