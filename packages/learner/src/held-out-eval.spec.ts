@@ -29,7 +29,8 @@ describe('heldOutTasks', () => {
   });
 
   it('is empty when evaluation is off', () => {
-    expect(heldOutTasks(loadRunConfig([]))).toEqual([]);
+    expect(heldOutTasks(loadRunConfig(['--eval.tasks', '0']))).toEqual([]);
+    expect(heldOutTasks(loadRunConfig([]))).toHaveLength(12); // the embedded default evaluates 12
   });
 });
 
