@@ -78,6 +78,28 @@ describe('datarus eval', () => {
     for (const x of records) expect(x.policyTokens).toBeLessThanOrEqual(16);
   });
 
+  it('stops on Ctrl-C and reports the tasks done', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'eval', '--model', MODEL, '--n', '8', '--max-tokens', '48', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    await new Promise<void>((res) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/ 1\/8 /.test(stderr)) res();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted after \d of 8 tasks/);
+    const out = JSON.parse(stdout);
+    expect(out.interrupted).toBe(true);
+    expect(out.tasks).toBeGreaterThanOrEqual(1);
+    expect(out.tasks).toBeLessThan(8);
+  });
+
   it('refuses bad flags and unreadable task files with a code', () => {
     const zero = datarus('eval', '--model', MODEL, '--samples', '0');
     expect(zero.status).toBe(2);

@@ -1,13 +1,14 @@
 // `datarus eval`: accuracy and tokens per solution of a model on tasks with known
 // answers — a JSONL file of tasks (`datarus datagen`), or tasks generated on the
 // spot — with a progress bar on stderr, a summary on stdout (JSON with --json),
-// and every scored sample in a JSONL file with --out.
+// and every scored sample in a JSONL file with --out. Ctrl-C ends it early with
+// the figures of the tasks done (exit code 130).
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DatarusError, ErrorCode, type Task } from '@datarus/contracts';
 import { generateTasks, parseTasksJsonl, progressBar } from '@datarus/datagen';
 import { Engine } from '@datarus/engine';
-import { evaluateTasks, formatSummary, summarize, tasksFor } from '@datarus/eval';
+import { evaluateTasks, formatSummary, summarize, tasksFor, type EvalRecord } from '@datarus/eval';
 import { parseFlags, validate } from '../args.js';
 
 const Flags = z.object({
@@ -62,14 +63,35 @@ export async function evalCommand(argv: string[]): Promise<number> {
   await using engine = await Engine.load(f.model, { device: f.device });
   const bar = progressBar(tasks.length, process.stderr, 'eval ');
   const t0 = performance.now();
+  // Ctrl-C stops at the current sample; the tasks done so far are still reported.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  let records: EvalRecord[] = [];
+  let interrupted = false;
   bar.tick(0);
-  const records = await evaluateTasks(
-    engine,
-    tasks,
-    { mode, samples: f.samples, temperature: f.temperature, topP: f.topP, topK: f.topK, maxNewTokens: f.maxTokens, seed: f.seed, microBatch: f.microBatch },
-    { onTask: (done) => bar.tick(done) },
-  );
+  try {
+    records = await evaluateTasks(
+      engine,
+      tasks,
+      { mode, samples: f.samples, temperature: f.temperature, topP: f.topP, topK: f.topK, maxNewTokens: f.maxTokens, seed: f.seed, microBatch: f.microBatch },
+      {
+        onTask: (done, soFar) => {
+          records = [...soFar];
+          bar.tick(done);
+        },
+        signal: stop.signal,
+      },
+    );
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
+    interrupted = true;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
   bar.end();
+  const done = new Set(records.map((r) => r.taskId)).size;
+  if (interrupted) process.stderr.write(`eval: interrupted after ${done} of ${tasks.length} tasks; reporting those\n`);
   const seconds = (performance.now() - t0) / 1000;
   if (f.out) {
     try {
@@ -79,7 +101,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
   }
   const summary = summarize(records);
-  if (f.json) process.stdout.write(JSON.stringify({ model: f.model, mode: f.mode, seconds, ...summary }) + '\n');
+  if (f.json) process.stdout.write(JSON.stringify({ model: f.model, mode: f.mode, seconds, interrupted, ...summary }) + '\n');
   else process.stdout.write(`${formatSummary(summary)}\n[${records.length} samples in ${seconds.toFixed(1)} s]\n`);
-  return 0;
+  return interrupted ? 130 : 0;
 }
