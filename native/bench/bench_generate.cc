@@ -1,7 +1,7 @@
 // bench_generate.cc — GRPO group generation against its baseline and the machine.
 //
 //   datarus_bench_generate MODEL [--group 8] [--prompt-tokens 256] [--new-tokens 128]
-//                          [--micro-batch 8] [--memory-groups 8,32,64] [--trials 3] [--json]
+//                          [--micro-batch 8] [--memory-groups 8,32,64] [--trials 5] [--json]
 //
 // Measured in one run: tokens/s of group generation (one shared prefill, samples
 // decoded in micro-batches); the naive baseline where every sample prefills its
@@ -41,7 +41,7 @@ namespace {
 
 struct Args {
   std::string model;
-  int64_t group = 8, promptTokens = 256, newTokens = 128, microBatch = 8, measureMemory = 0, trials = 3;
+  int64_t group = 8, promptTokens = 256, newTokens = 128, microBatch = 8, measureMemory = 0, trials = 5;
   std::vector<int64_t> memoryGroups = {8, 32, 64};
   bool json = false;
 };
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: datarus_bench_generate MODEL [--group 8] [--prompt-tokens 256] [--new-tokens 128] "
-                 "[--micro-batch 8] [--memory-groups 8,32,64] [--trials 3] [--json]\n");
+                 "[--micro-batch 8] [--memory-groups 8,32,64] [--trials 5] [--json]\n");
     return 2;
   }
   Args a = parse(argc, argv);

@@ -29,7 +29,7 @@ const GenerateFlags = z.object({
   /** Group sizes whose peak memory is measured, comma-separated. */
   memoryGroups: z.string().regex(/^\d+(,\d+)*$/).default('8,32,64'),
   /** Decode trials, each bracketed by its own bandwidth and matmul measurements; the median is reported. */
-  trials: z.coerce.number().int().min(1).default(3),
+  trials: z.coerce.number().int().min(1).default(5),
   json: z.boolean().default(false),
 });
 
@@ -49,7 +49,7 @@ const TrainFlags = z.object({
 export const benchHelp =
   'datarus bench [engine] [--model PATH] [--prompt-tokens 256] [--new-tokens 64] [--json]\n' +
   '  datarus bench train [--model PATH] [--batch 8] [--seq 256] [--micro-batch N] [--beta 0.04] [--steps N] [--json]\n' +
-  '  datarus bench generate [--model PATH] [--group 8] [--prompt-tokens 256] [--new-tokens 128] [--micro-batch 8] [--memory-groups 8,32,64] [--trials 3] [--json]';
+  '  datarus bench generate [--model PATH] [--group 8] [--prompt-tokens 256] [--new-tokens 128] [--micro-batch 8] [--memory-groups 8,32,64] [--trials 5] [--json]';
 
 function run(binary: string, args: string[]): number {
   const bin = join(dirname(dirname(nativeBinaryPath())), binary);
