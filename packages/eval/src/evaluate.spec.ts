@@ -54,7 +54,9 @@ describe('evaluateTasks (SmolLM2-135M)', () => {
   });
 
   it('refuses a task without ground truth, bad options, and an aborted run, with codes', async () => {
-    await expect(evaluateTasks(engine, [{ ...tasks[0], answer: undefined }])).rejects.toMatchObject({ code: 'E_BAD_TASK' });
+    const seen: number[] = [];
+    await expect(evaluateTasks(engine, [tasks[0], { ...tasks[1], answer: undefined }], {}, { onTask: (n) => seen.push(n) })).rejects.toMatchObject({ code: 'E_BAD_TASK' });
+    expect(seen).toEqual([]); // refused before the first task ran
     await expect(evaluateTasks(engine, tasks, { samples: 0 })).rejects.toThrow(/samples/);
     const ac = new AbortController();
     ac.abort();

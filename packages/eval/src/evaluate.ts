@@ -55,10 +55,11 @@ export interface EvaluateHooks {
 export async function evaluateTasks(engine: Engine, tasks: readonly Task[], input: Partial<EvalOptions> = {}, hooks: EvaluateHooks = {}): Promise<EvalRecord[]> {
   const o = EvalOptions.parse(input);
   const agentic = o.mode === 'MODE_AGENTIC' ? agenticSampler(o.agentic, o.microBatch) : null;
+  const unanswerable = tasks.find((t) => !t.answer);
+  if (unanswerable) throw new DatarusError(ErrorCode.BadTask, `task ${unanswerable.id} has no ground truth`); // before any work
   const records: EvalRecord[] = [];
   for (const [i, task] of tasks.entries()) {
     if (hooks.signal?.aborted) throw new DatarusError(ErrorCode.Aborted, 'evaluation aborted');
-    if (!task.answer) throw new DatarusError(ErrorCode.BadTask, `task ${task.id} has no ground truth`);
     const request: RolloutRequest = {
       groupId: `eval:${task.id}`,
       task,
