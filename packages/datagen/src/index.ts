@@ -6,6 +6,7 @@ export { DatagenConfig } from './datagen-config.js';
 export { taskGenerators, taskKindsByDomain } from './tasks/registry.js';
 export { reflectionReference, agenticReference, tokenEstimate } from './trajectories.js';
 export { taskToJsonLine, taskFromJsonLine, parseTasksJsonl } from './tasks-jsonl.js';
+export { readTasksFile, readFlagFile, parseTasksText } from './tasks-file.js';
 export { runDatagenCommand, datagenUsage } from './datagen-command.js';
 export { Rng } from './rng.js';
 export { progressBar } from './progress-bar.js';

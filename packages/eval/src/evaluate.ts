@@ -40,9 +40,12 @@ const finishReasons: Record<RolloutSample['finishReason'], string> = {
   FINISH_REASON_ERROR: 'error',
 };
 
+/** Whether `task` can be posed in `mode` (a task that lists no modes can be posed in any). */
+export const canPose = (task: Task, mode: Mode) => task.modes.length === 0 || task.modes.includes(mode);
+
 /** The tasks of `tasks` that can be posed in `mode`. */
 export function tasksFor(tasks: readonly Task[], mode: Mode): Task[] {
-  return tasks.filter((t) => t.modes.length === 0 || t.modes.includes(mode));
+  return tasks.filter((t) => canPose(t, mode));
 }
 
 export interface EvaluateHooks {

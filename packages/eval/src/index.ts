@@ -2,7 +2,7 @@
 export { passAtK } from './pass-at-k.js';
 export { scoreSample, expectedText } from './eval-record.js';
 export { summarize, formatSummary } from './eval-summary.js';
-export { evaluateTasks, tasksFor, EvalOptions } from './evaluate.js';
+export { evaluateTasks, tasksFor, canPose, EvalOptions } from './evaluate.js';
 
 export type { EvalRecord, SampleOutcome } from './eval-record.js';
 export type { EvalSummary, EvalSlice } from './eval-summary.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Mode, type Task } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import type { Engine } from '@datarus/engine';
-import { evaluateTasks, summarize, tasksFor, type EvalRecord, type EvalSummary } from '@datarus/eval';
+import { canPose, evaluateTasks, summarize, type EvalRecord, type EvalSummary } from '@datarus/eval';
 import { taskFor } from './task-feed.js';
 
 export type EvalLabel = 'initial' | 'final';
@@ -24,7 +24,7 @@ export function heldOutTasks(config: RunConfig): Task[] {
   // a generator whose every task is in the pool (or lacks the mode) must not loop forever
   for (let i = 0; out.length < config.eval.tasks && i < 100 * config.eval.tasks; i++) {
     const task = taskFor(drawn, i);
-    if (!training.has(task.prompt) && tasksFor([task], mode).length === 1) out.push(task);
+    if (!training.has(task.prompt) && canPose(task, mode)) out.push(task);
   }
   return out;
 }

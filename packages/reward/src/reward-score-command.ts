@@ -4,10 +4,9 @@
 // weights at --step and the blended reward. T is a JSON file with one Task or a
 // JSONL file of tasks (--task-id picks one; default the first). Returns the exit
 // code (0 ok, 2 bad flags, 1 unreadable or malformed input); packages/cli wires it.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DatarusError, ErrorCode, type Mode, type ScoreRequest, type Task } from '@datarus/contracts';
-import { parseTasksJsonl, taskFromJsonLine } from '@datarus/datagen';
+import { readFlagFile, readTasksFile } from '@datarus/datagen';
 import { verifyAnswer } from './rules/answer-verifier.js';
 import { problemText } from './rules/claim-grounding.js';
 import { hrmReward } from './rules/hrm.js';
@@ -32,30 +31,7 @@ function int(flag: string, v: string | undefined, fallback: number): number {
   return x;
 }
 
-async function readText(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? ErrorCode.FileNotFound : ErrorCode.FileIo;
-    throw new DatarusError(code, `--${flag}: cannot read ${path}: ${(e as Error).message}`);
-  }
-}
-
-function pickTask(text: string, id: string | undefined): Task {
-  let tasks: Task[];
-  try {
-    // one (possibly pretty-printed) JSON object, else JSONL
-    const trimmed = text.trim();
-    let single: Task | null = null;
-    try {
-      single = taskFromJsonLine(trimmed);
-    } catch {
-      single = null;
-    }
-    tasks = single ? [single] : parseTasksJsonl(text);
-  } catch (e) {
-    throw new DatarusError(ErrorCode.BadTask, `--task: ${(e as Error).message}`);
-  }
+function pickTask(tasks: Task[], id: string | undefined): Task {
   const task = id === undefined ? tasks[0] : tasks.find((t) => t.id === id);
   if (!task) throw new DatarusError(ErrorCode.BadTask, id === undefined ? '--task: the file holds no task' : `--task-id: no task ${id}`);
   return task;
@@ -102,8 +78,8 @@ export async function runRewardScoreCommand(argv: readonly string[], io: Command
     return 2;
   }
   try {
-    const task = pickTask(await readText('task', values.task as string), values['task-id'] as string | undefined);
-    const trajectory = await readText('completion', values.completion as string);
+    const task = pickTask(await readTasksFile(values.task as string, 'task'), values['task-id'] as string | undefined);
+    const trajectory = await readFlagFile(values.completion as string, 'completion');
     const request: ScoreRequest = {
       task,
       trajectory,

@@ -3,10 +3,10 @@
 // spot — with a progress bar on stderr, a summary on stdout (JSON with --json),
 // and every scored sample in a JSONL file with --out. Ctrl-C ends it early with
 // the figures of the tasks done (exit code 130).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DatarusError, ErrorCode, type Task } from '@datarus/contracts';
-import { generateTasks, parseTasksJsonl, progressBar } from '@datarus/datagen';
+import { generateTasks, progressBar, readTasksFile } from '@datarus/datagen';
 import { Engine } from '@datarus/engine';
 import { evaluateTasks, formatSummary, summarize, tasksFor, type EvalRecord } from '@datarus/eval';
 import { parseFlags, validate } from '../args.js';
@@ -38,19 +38,7 @@ export const evalHelp = `datarus eval --model PATH [--tasks FILE.jsonl | --n 16 
                  [--micro-batch 8] [--device auto] [--out records.jsonl] [--json]`;
 
 async function loadTasks(f: z.infer<typeof Flags>): Promise<Task[]> {
-  if (!f.tasks) return [...generateTasks({ n: f.n, seed: f.taskSeed })];
-  let text: string;
-  try {
-    text = await readFile(f.tasks, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? ErrorCode.FileNotFound : ErrorCode.FileIo;
-    throw new DatarusError(code, `--tasks: cannot read ${f.tasks}: ${(e as Error).message}`);
-  }
-  try {
-    return parseTasksJsonl(text);
-  } catch (e) {
-    throw new DatarusError(ErrorCode.BadTask, `--tasks: ${(e as Error).message}`);
-  }
+  return f.tasks ? readTasksFile(f.tasks, 'tasks') : [...generateTasks({ n: f.n, seed: f.taskSeed })];
 }
 
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -77,7 +65,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       { mode, samples: f.samples, temperature: f.temperature, topP: f.topP, topK: f.topK, maxNewTokens: f.maxTokens, seed: f.seed, microBatch: f.microBatch },
       {
         onTask: (done, soFar) => {
-          records = [...soFar];
+          records = soFar as EvalRecord[]; // the array evaluateTasks fills: what is done when Ctrl-C comes
           bar.tick(done);
         },
         signal: stop.signal,
