@@ -2,21 +2,17 @@
 // A build tree restored from the Nx cache may have been configured in another
 // checkout (CMake records absolute paths); such a tree is discarded first.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { build, configuredDirs, native } from './native-tree.mjs';
 
-const native = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'native');
-const build = join(native, 'build');
-const cache = join(build, 'CMakeCache.txt');
-if (existsSync(cache)) {
-  const m = /^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m.exec(readFileSync(cache, 'utf8'));
-  if (!m || resolve(m[1]) !== build) {
-    console.error(`[native] discarding a build tree configured in ${m?.[1] ?? 'an unknown place'}`);
-    rmSync(build, { recursive: true, force: true });
-  }
+const dirs = configuredDirs();
+if (dirs && (!dirs.build || resolve(dirs.build) !== build)) {
+  console.error(`[native] discarding a build tree configured in ${dirs.build ?? 'an unknown place'}`);
+  rmSync(build, { recursive: true, force: true });
 }
-const jobs = String(Math.max(1, (await import('node:os')).availableParallelism()));
+const jobs = String(Math.max(1, availableParallelism()));
 execFileSync('npx', ['cmake-js', 'compile', '-G', 'Ninja', '-O', 'build', '-p', jobs, '--log-level', 'warn'], {
   cwd: native,
   stdio: 'inherit',
