@@ -67,6 +67,17 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
     }
     expect(existsInRun(cluster, 'final/config.json')).toBe(true);
     expect(existsInRun(cluster, 'report.html')).toBe(true);
+    // every trained sample in completions.jsonl, with the reward and advantage of its step
+    const rows = metrics(cluster);
+    const samples = readFileSync(join(cluster.runDir, 'completions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(samples).toHaveLength(4 * 2 * 4);
+    for (const r of rows) {
+      const mine = samples.filter((c) => c.step === r.step);
+      expect(new Set(mine.map((c) => c.groupId))).toEqual(new Set(r.groupIds));
+      const rewards = mine.map((c) => c.reward).filter((x) => x !== null);
+      expect(rewards.reduce((a, b) => a + b, 0) / rewards.length).toBeCloseTo(r.reward, 9);
+      expect(mine.every((c) => typeof c.text === 'string' && Number.isFinite(c.advantage))).toBe(true);
+    }
     // the held-out evaluation of the policy before and after training
     const evaluated = JSON.parse(readFileSync(join(cluster.runDir, 'eval', 'summary.json'), 'utf8'));
     for (const label of ['initial', 'final']) {

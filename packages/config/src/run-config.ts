@@ -154,6 +154,12 @@ export const LearnerConfig = z
     keepVersions: z.number().int().min(1).default(2),
     /** Checkpoints kept in the run directory (older ones are deleted). */
     keepCheckpoints: z.number().int().min(1).default(2),
+    /**
+     * Every N steps, each trained sample (task, text, reward with its components,
+     * advantage, finish reason) is appended to completions.jsonl in the run directory,
+     * to read what the policy writes; 0 = never.
+     */
+    logCompletions: z.number().int().min(0).default(1),
     /** Seconds without a scored group before the learner reports a stall (and keeps waiting). */
     stallWarningSeconds: z.number().int().min(1).default(120),
   })

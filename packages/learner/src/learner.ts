@@ -38,6 +38,8 @@ export interface LearnerOptions {
   /** Where a resumed run starts (step and trained group ids); null = step 0. */
   resumed: LearnerState | null;
   onStep: (m: StepMetrics) => void;
+  /** After each step: the groups trained (all ranks' shares) and their advantages, [groups × G]. */
+  onTrained?: (step: number, groups: readonly ScoredGroup[], advantages: ArrayLike<number>) => void;
   onWaiting?: (info: { step: number; waitingSeconds: number; ready: number }) => void;
   log: (msg: string) => void;
   signal: AbortSignal;
@@ -206,6 +208,7 @@ export class Learner {
       if (this.rank === 0) this.o.policy?.publish(this.version, this.step);
       const weights = (performance.now() - tPub) / 1000;
       for (const t of taken) t.settle();
+      this.o.onTrained?.(s + 1, groups, adv.advantages);
       this.o.onStep(this.metrics(s + 1, groups, all, adv, stats, { waiting, reference, training, weights }, taken, staleBefore, duplicatesBefore));
       if (this.rank === 0 && config.grpo.checkpointEvery > 0 && this.step % config.grpo.checkpointEvery === 0 && this.step < config.steps) {
         await saveCheckpoint(engine, config, this.state());

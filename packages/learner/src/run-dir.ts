@@ -1,5 +1,5 @@
 // The run directory: config.json (the resolved config), incarnation (bumped at each
-// start of a learner on this directory), metrics.jsonl, checkpoints/, initial/
+// start of a learner on this directory), metrics.jsonl, completions.jsonl, checkpoints/, initial/
 // (the policy RL starts from, the reference model's source), final/ (the trained
 // policy, Hugging Face layout), eval/ (held-out evaluation of both), report.html,
 // logs/ and nats/ (embedded default).
@@ -12,6 +12,7 @@ export const runPaths = (runDir: string) => ({
   childConfig: join(runDir, 'processes.json'),
   incarnation: join(runDir, 'incarnation'),
   metrics: join(runDir, 'metrics.jsonl'),
+  completions: join(runDir, 'completions.jsonl'),
   initial: join(runDir, 'initial'),
   final: join(runDir, 'final'),
   report: join(runDir, 'report.html'),

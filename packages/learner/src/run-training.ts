@@ -21,7 +21,8 @@ import { Learner } from './learner.js';
 import { BatchPlanServer } from './batch-plan.js';
 import { PolicyPublisher } from './policy-publisher.js';
 import { Progress, progressLine, duration } from './progress.js';
-import { appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
+import { completionRows } from './completion-log.js';
+import { appendJsonLines, appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
 import { formatEvalComparison, readEvalSummaries, runHeldOutEval } from './held-out-eval.js';
 import { prepareRunDir, runPaths } from './run-dir.js';
 import { runSftWarmup } from './sft-warmup.js';
@@ -158,6 +159,10 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
         if (rank > 0) return log(`rank ${rank}: step ${m.step} trained (its share of ${m.groupIds.length} groups)`);
         appendMetrics(paths.metrics, m);
         progress.step(progressLine(m, config.steps, startStep));
+      },
+      onTrained: (step, groups, advantages) => {
+        const every = config.learner.logCompletions;
+        if (rank === 0 && every > 0 && step % every === 0) appendJsonLines(paths.completions, completionRows(step, groups, advantages));
       },
       onWaiting: ({ step, waitingSeconds, ready }) => progress.waiting(`step ${step}/${config.steps}: waiting for scored groups ${duration(waitingSeconds)} (${ready} ready)`),
     });

@@ -2,7 +2,7 @@
 // quarter reward comparison, and the self-contained HTML page.
 export { renderReport } from './render-report.js';
 export { quarterComparison, formatQuarterComparison, NOISE_SIGMAS } from './quarters.js';
-export { appendMetrics, readMetrics } from './metrics-file.js';
+export { appendJsonLines, appendMetrics, readMetrics } from './metrics-file.js';
 
 export type { ReportInfo } from './render-report.js';
 export type { QuarterComparison, QuarterStats } from './quarters.js';

@@ -1,8 +1,9 @@
 // metrics.jsonl: one JSON object (StepMetrics) per line, appended once per
-// optimisation step. Each line goes to the file in one write(2) on a descriptor
-// opened with O_APPEND, so concurrent readers and a crash see whole lines or a
-// torn last line, never interleaved ones; nothing is fsynced (a lost last step
-// after a power cut is acceptable, a stalled step is not).
+// optimisation step (completions.jsonl is appended the same way, a step's rows at
+// once). Each append is one write(2) on a descriptor opened with O_APPEND, so
+// concurrent readers and a crash see whole lines or a torn last line, never
+// interleaved ones; nothing is fsynced (a lost last step after a power cut is
+// acceptable, a stalled step is not).
 //
 // JSON has no NaN: a non-finite number is written as null and read back as NaN
 // (the sign of an infinity is lost). A process that crashed mid-line leaves a
@@ -38,16 +39,20 @@ function endsMidLine(path: string): boolean {
   }
 }
 
-/** Appends one row as a JSON line (creating the file and its directory if needed). */
-export function appendMetrics(path: string, row: StepMetrics): void {
-  let line = `${JSON.stringify(row)}\n`;
+/** Appends rows as JSON lines in one write (creating the file and its directory if needed). */
+export function appendJsonLines(path: string, rows: readonly unknown[]): void {
+  if (rows.length === 0) return;
+  let text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
   if (!opened.has(path)) {
     mkdirSync(dirname(path), { recursive: true });
-    if (endsMidLine(path)) line = `\n${line}`;
+    if (endsMidLine(path)) text = `\n${text}`;
     opened.add(path);
   }
-  appendFileSync(path, line);
+  appendFileSync(path, text);
 }
+
+/** Appends one metrics row. */
+export const appendMetrics = (path: string, row: StepMetrics): void => appendJsonLines(path, [row]);
 
 const nullAsNaN = (_key: string, value: unknown) => (value === null ? NaN : value);
 

@@ -1,0 +1,58 @@
+// completions.jsonl: the samples a step trained on, one JSON line each, so that
+// what the policy wrote can be read next to what it was paid for: the blended
+// reward and each component, the advantage it was trained with, and why the
+// sample ended. Rank 0 appends a step's rows every learner.logCompletions steps.
+// Pure: the rows from the step's groups; the learner writes them.
+import type { ScoredGroup } from '@datarus/contracts';
+
+export interface CompletionRow {
+  step: number;
+  groupId: string;
+  taskId: string;
+  /** Generator kind of the task, e.g. "finance.growth". */
+  kind: string;
+  /** 0 .. G − 1 within the group. */
+  sample: number;
+  policyVersion: number;
+  /** Blended reward; null when every worker failed (the sample was left out of its group's statistics). */
+  reward: number | null;
+  /** The advantage the sample was trained with. */
+  advantage: number;
+  /** Every component the reward service reported ("<worker>" and "<worker>.<component>"). */
+  components: Record<string, number>;
+  /** Workers that gave no score, with their reason. */
+  missing: Record<string, string>;
+  /** Tokens the policy wrote (observation tokens not counted). */
+  policyTokens: number;
+  /** stop, length, tool_limit, error or unspecified. */
+  finishReason: string;
+  text: string;
+}
+
+/** One row per sample of `groups`, in batch order; advantages [groups × G] in the same order. */
+export function completionRows(step: number, groups: readonly ScoredGroup[], advantages: ArrayLike<number>): CompletionRow[] {
+  const rows: CompletionRow[] = [];
+  for (const sg of groups) {
+    const g = sg.group!;
+    g.samples.forEach((s, i) => {
+      const score = sg.scores[i];
+      rows.push({
+        step,
+        groupId: g.groupId,
+        taskId: g.taskId,
+        kind: g.task?.kind ?? '',
+        sample: i,
+        policyVersion: g.policyVersion,
+        reward: score?.hasReward ? score.reward : null,
+        advantage: advantages[rows.length],
+        components: Object.fromEntries((score?.components ?? []).map((c) => [c.name, c.value])),
+        missing: Object.fromEntries(Object.entries(score?.missing ?? {}).map(([w, m]) => [w, m.reason])),
+        policyTokens: s.lossMask.filter(Boolean).length,
+        finishReason: s.finishReason.replace('FINISH_REASON_', '').toLowerCase(),
+        text: s.completionText,
+      });
+    });
+  }
+  if (rows.length !== advantages.length) throw new Error(`completionRows: ${rows.length} samples but ${advantages.length} advantages`);
+  return rows;
+}
