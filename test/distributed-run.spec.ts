@@ -78,6 +78,7 @@ describe('distributed run (separate processes, real nats-server, tiny model)', (
       expect(rewards.reduce((a, b) => a + b, 0) / rewards.length).toBeCloseTo(r.reward, 9);
       expect(mine.every((c) => typeof c.text === 'string' && Number.isFinite(c.advantage))).toBe(true);
     }
+    expect(readFileSync(join(cluster.runDir, 'report.html'), 'utf8')).toContain('Samples of step 4');
     // the held-out evaluation of the policy before and after training
     const evaluated = JSON.parse(readFileSync(join(cluster.runDir, 'eval', 'summary.json'), 'utf8'));
     for (const label of ['initial', 'final']) {

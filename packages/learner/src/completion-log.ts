@@ -1,8 +1,9 @@
 // completions.jsonl: the samples a step trained on, one JSON line each, so that
 // what the policy wrote can be read next to what it was paid for: the blended
 // reward and each component, the advantage it was trained with, and why the
-// sample ended. Rank 0 appends a step's rows every learner.logCompletions steps.
-// Pure: the rows from the step's groups; the learner writes them.
+// sample ended. Rank 0 appends a step's rows every learner.logCompletions steps
+// (report/metrics-file.ts appendJsonLines); the report shows the last step's.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ScoredGroup } from '@datarus/contracts';
 
 export interface CompletionRow {
@@ -55,4 +56,41 @@ export function completionRows(step: number, groups: readonly ScoredGroup[], adv
   }
   if (rows.length !== advantages.length) throw new Error(`completionRows: ${rows.length} samples but ${advantages.length} advantages`);
   return rows;
+}
+
+/**
+ * The rows of the last step in a completions file, read from its last `tailBytes`
+ * only (the file grows with the run); torn or malformed lines are skipped, and a
+ * missing file has none.
+ */
+export function readLastStepCompletions(path: string, tailBytes = 4 << 20): CompletionRow[] {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return [];
+    throw e;
+  }
+  let text: string;
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - tailBytes);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    text = buf.toString('utf8');
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1); // the first line may be cut
+  } finally {
+    closeSync(fd);
+  }
+  const rows: CompletionRow[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const r = JSON.parse(line) as CompletionRow;
+      if (r && Number.isFinite(r.step) && typeof r.text === 'string') rows.push(r);
+    } catch {
+      // torn or malformed: skipped
+    }
+  }
+  const last = Math.max(...rows.map((r) => r.step));
+  return rows.filter((r) => r.step === last);
 }

@@ -21,7 +21,7 @@ import { Learner } from './learner.js';
 import { BatchPlanServer } from './batch-plan.js';
 import { PolicyPublisher } from './policy-publisher.js';
 import { Progress, progressLine, duration } from './progress.js';
-import { completionRows } from './completion-log.js';
+import { completionRows, readLastStepCompletions } from './completion-log.js';
 import { appendJsonLines, appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
 import { formatEvalComparison, readEvalSummaries, runHeldOutEval } from './held-out-eval.js';
 import { prepareRunDir, runPaths } from './run-dir.js';
@@ -210,6 +210,7 @@ export function writeReport(config: RunConfig, progress: Progress): void {
     progress.note(`${k}: ${v}`);
     summary[k] = v;
   }
-  writeFileSync(paths.report, renderReport(rows, { title: `datarus run ${config.runId}`, config, summary }));
+  const samples = readLastStepCompletions(paths.completions);
+  writeFileSync(paths.report, renderReport(rows, { title: `datarus run ${config.runId}`, config, summary, samples }));
   progress.note(`report: ${paths.report}`);
 }

@@ -76,6 +76,17 @@ describe('renderReport', () => {
     expect(html).toContain('<th>Eval accuracy</th><td>0.625</td>');
     expect(html).toMatch(/<th>Reward, verdict<\/th><td>reward first quarter .*improved/);
     expect(html).toContain('<th>Steps</th><td>40 (steps 1–40)</td>');
+    expect(html).not.toContain('Samples of step');
+  });
+
+  it('shows the samples it is given, self-contained, between the curves and the config', () => {
+    const sample = { step: 40, groupId: 'g', taskId: 't', kind: 'k', sample: 0, policyVersion: 39, reward: 0.5, advantage: 0.1, components: {}, missing: {}, policyTokens: 3, finishReason: 'stop', text: '<answer>4</answer>' };
+    const html = renderReport(rows, { title: 'run 7', config: {}, samples: [sample] });
+    expectSelfContained(html);
+    const at = html.indexOf('Samples of step 40');
+    expect(at).toBeGreaterThan(html.indexOf('<h2>Optimisation</h2>'));
+    expect(at).toBeLessThan(html.indexOf('<h2>Configuration</h2>'));
+    expect(html).toContain('&lt;answer&gt;4&lt;/answer&gt;');
   });
 
   it('escapes the title, summary and config', () => {

@@ -1,13 +1,16 @@
 // The training report: one self-contained HTML page (inline CSS and inline SVG,
 // no script, no external file) that opens from file:// with no server. It shows
 // the curves of metrics.jsonl, a summary table (built-in facts of the run, then
-// the caller's entries) and the resolved config. Values that are missing or not
-// finite leave gaps in the curves; 0 rows give empty frames marked "no data".
+// the caller's entries), the samples of the last step when given, and the
+// resolved config. Values that are missing or not finite leave gaps in the
+// curves; 0 rows give empty frames marked "no data".
+import type { CompletionRow } from '../completion-log.js';
 import type { StepMetrics } from '../step-metrics.js';
 import type { ChartSize } from './chart-frame.js';
 import { escapeHtml, formatDuration, formatNumber } from './format.js';
 import { lineChart, type Band, type Series } from './line-chart.js';
 import { formatQuarterComparison, quarterComparison } from './quarters.js';
+import { samplesSection } from './samples-table.js';
 import { stackedBarChart, type Layer } from './stacked-bars.js';
 
 export interface ReportInfo {
@@ -17,6 +20,8 @@ export interface ReportInfo {
   config: unknown;
   /** Extra summary rows, after the built-in ones (an equal key replaces a built-in row). */
   summary?: Record<string, string | number>;
+  /** Samples of the last logged step (completions.jsonl), shown below the curves. */
+  samples?: readonly CompletionRow[];
 }
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -189,6 +194,7 @@ svg.chart .hover rect{fill:transparent}svg.chart .hover rect:hover{fill:var(--ho
 table{border-collapse:collapse}th,td{text-align:left;padding:4px 14px 4px 0;border-bottom:1px solid var(--grid);vertical-align:top}
 th{font-weight:500;color:var(--muted)}
 pre{background:var(--panel);padding:12px;border-radius:6px;overflow:auto;font-size:12px}
+table.samples pre{margin:0 0 4px;padding:8px;white-space:pre-wrap;max-width:900px}
 summary{cursor:pointer}
 `;
 
@@ -225,6 +231,7 @@ ${all.filter((f) => f.size === 'large').map(renderFigure).join('\n')}
 <div class="grid-small">
 ${all.filter((f) => f.size === 'small').map(renderFigure).join('\n')}
 </div>
+${samplesSection(info.samples ?? [])}
 <h2>Configuration</h2>
 <details><summary>Resolved run config</summary>
 <pre>${escapeHtml(configJson(info.config))}</pre>
