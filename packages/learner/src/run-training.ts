@@ -162,7 +162,12 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       },
       onTrained: (step, groups, advantages) => {
         const every = config.learner.logCompletions;
-        if (rank === 0 && every > 0 && step % every === 0) appendJsonLines(paths.completions, completionRows(step, groups, advantages));
+        if (rank !== 0 || every === 0 || step % every !== 0) return;
+        try {
+          appendJsonLines(paths.completions, completionRows(step, groups, advantages));
+        } catch (e) {
+          log(`could not log the samples of step ${step}: ${(e as Error).message}`); // the step itself is done
+        }
       },
       onWaiting: ({ step, waitingSeconds, ready }) => progress.waiting(`step ${step}/${config.steps}: waiting for scored groups ${duration(waitingSeconds)} (${ready} ready)`),
     });
