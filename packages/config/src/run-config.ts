@@ -69,8 +69,8 @@ export const SftConfig = z
  * Held-out evaluation (@datarus/eval): the policy RL starts from and the trained one
  * answer the same tasks, drawn like the training tasks (tasks.kinds, difficulties,
  * mode; mixed counts as reflection) but from their own seed, so none is a training
- * task. Accuracy and tokens per solution of both go to eval.json, the console and
- * the report.
+ * task. Accuracy and tokens per solution of both go to eval/summary.json (every
+ * scored sample to eval/initial.jsonl and final.jsonl), the console and the report.
  */
 export const EvalConfig = z
   .object({

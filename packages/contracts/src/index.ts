@@ -11,6 +11,7 @@ export {
   grpcMethodPath,
 } from './wire/codec.js';
 export { Domain, Mode, FinishReason, RewardServiceMethods, PolicyServiceMethods, descriptorJson } from './wire/generated.js';
+export { finishReasonName } from './finish-reason.js';
 
 export {
   SUBJECT_ROOT,

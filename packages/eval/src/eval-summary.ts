@@ -31,11 +31,19 @@ export interface EvalSummary extends EvalSlice {
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-function byTask(records: readonly EvalRecord[]): Map<string, EvalRecord[]> {
-  const tasks = new Map<string, EvalRecord[]>();
-  for (const r of records) tasks.set(r.taskId, [...(tasks.get(r.taskId) ?? []), r]);
-  return tasks;
+/** The records under each key, in first-seen order. */
+function groupRecords(records: readonly EvalRecord[], key: (r: EvalRecord) => string): Map<string, EvalRecord[]> {
+  const groups = new Map<string, EvalRecord[]>();
+  for (const r of records) {
+    const k = key(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return groups;
 }
+
+const byTask = (records: readonly EvalRecord[]) => groupRecords(records, (r) => r.taskId);
 
 function slice(records: readonly EvalRecord[]): EvalSlice {
   return {
@@ -47,8 +55,7 @@ function slice(records: readonly EvalRecord[]): EvalSlice {
 }
 
 function groupBy(records: readonly EvalRecord[], key: (r: EvalRecord) => string): Record<string, EvalSlice> {
-  const groups = new Map<string, EvalRecord[]>();
-  for (const r of records) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const groups = groupRecords(records, key);
   return Object.fromEntries([...groups.keys()].sort().map((k) => [k, slice(groups.get(k)!)]));
 }
 
@@ -58,13 +65,11 @@ export function summarize(records: readonly EvalRecord[]): EvalSummary {
   const m = mean(perTask);
   const sd = perTask.length > 1 ? Math.sqrt(perTask.reduce((a, x) => a + (x - m) ** 2, 0) / (perTask.length - 1)) : 0;
   const samplesPerTask = tasks.length ? Math.min(...tasks.map((rs) => rs.length)) : 0;
-  const passAt: Record<string, number> = {};
-  for (let k = 1; k <= samplesPerTask; k *= 2) {
-    passAt[String(k)] = mean(tasks.map((rs) => passAtK(rs.length, rs.filter((r) => r.correct).length, k)));
-  }
-  if (samplesPerTask > 0 && passAt[String(samplesPerTask)] === undefined) {
-    passAt[String(samplesPerTask)] = mean(tasks.map((rs) => passAtK(rs.length, rs.filter((r) => r.correct).length, samplesPerTask)));
-  }
+  // k = 1, 2, 4, … and samplesPerTask itself
+  const ks: number[] = [];
+  for (let k = 1; k <= samplesPerTask; k *= 2) ks.push(k);
+  if (samplesPerTask > 0 && ks[ks.length - 1] !== samplesPerTask) ks.push(samplesPerTask);
+  const passAt = Object.fromEntries(ks.map((k) => [String(k), mean(tasks.map((rs) => passAtK(rs.length, rs.filter((r) => r.correct).length, k)))]));
   const correct = records.filter((r) => r.correct);
   const finishReasons: Record<string, number> = {};
   for (const r of records) finishReasons[r.finishReason] = (finishReasons[r.finishReason] ?? 0) + 1;
@@ -81,15 +86,16 @@ export function summarize(records: readonly EvalRecord[]): EvalSummary {
   };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** 0.4167 → "41.7%". */
+export const formatPercent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** A few human-readable lines of a summary. */
 export function formatSummary(s: EvalSummary): string {
   const lines = [
-    `accuracy ${pct(s.accuracy)} ± ${pct(s.accuracyStdErr)} over ${s.tasks} tasks × ${s.samplesPerTask} samples` +
+    `accuracy ${formatPercent(s.accuracy)} ± ${formatPercent(s.accuracyStdErr)} over ${s.tasks} tasks × ${s.samplesPerTask} samples` +
       Object.entries(s.passAtK)
         .filter(([k]) => k !== '1')
-        .map(([k, v]) => `, pass@${k} ${pct(v)}`)
+        .map(([k, v]) => `, pass@${k} ${formatPercent(v)}`)
         .join(''),
     `tokens per solution ${s.tokensPerSolution.toFixed(1)}` +
       (s.tokensPerCorrectSolution === null ? '' : ` (correct ones ${s.tokensPerCorrectSolution.toFixed(1)})`) +
@@ -102,6 +108,6 @@ export function formatSummary(s: EvalSummary): string {
     ...Object.entries(s.byDifficulty).map(([k, v]) => [`difficulty ${k}`, v] as const),
   ];
   const width = Math.max(0, ...labelled.map(([k]) => k.length));
-  const rows = labelled.map(([k, v]) => `  ${k.padEnd(width)} ${pct(v.accuracy).padStart(6)} of ${v.samples}, ${v.tokensPerSolution.toFixed(1)} tokens`);
+  const rows = labelled.map(([k, v]) => `  ${k.padEnd(width)} ${formatPercent(v.accuracy).padStart(6)} of ${v.samples}, ${v.tokensPerSolution.toFixed(1)} tokens`);
   return [...lines, ...rows].join('\n');
 }

@@ -5,7 +5,7 @@
 // the task's ground truth. Greedy (temperature 0) by default, so a run repeats.
 import { z } from 'zod';
 import { AgenticConfig } from '@datarus/config';
-import { DatarusError, ErrorCode, type Mode, type RolloutRequest, type RolloutSample, type Task } from '@datarus/contracts';
+import { DatarusError, ErrorCode, finishReasonName, type Mode, type RolloutRequest, type Task } from '@datarus/contracts';
 import { poseTask } from '@datarus/datagen';
 import type { Engine } from '@datarus/engine';
 import { agenticSampler, reflectionSamples } from '@datarus/rollout';
@@ -31,14 +31,6 @@ export const EvalOptions = z
   })
   .strict();
 export type EvalOptions = z.infer<typeof EvalOptions>;
-
-const finishReasons: Record<RolloutSample['finishReason'], string> = {
-  FINISH_REASON_UNSPECIFIED: 'unknown',
-  FINISH_REASON_STOP: 'stop',
-  FINISH_REASON_LENGTH: 'length',
-  FINISH_REASON_TOOL_LIMIT: 'tool_limit',
-  FINISH_REASON_ERROR: 'error',
-};
 
 /** Whether `task` can be posed in `mode` (a task that lists no modes can be posed in any). */
 export const canPose = (task: Task, mode: Mode) => task.modes.length === 0 || task.modes.includes(mode);
@@ -83,7 +75,7 @@ export async function evaluateTasks(engine: Engine, tasks: readonly Task[], inpu
           text: s.completionText,
           policyTokens: s.lossMask.filter(Boolean).length,
           totalTokens: s.completionTokenIds.length,
-          finishReason: finishReasons[s.finishReason],
+          finishReason: finishReasonName(s.finishReason),
           observationSpans: s.observationSpans,
         }),
       ),

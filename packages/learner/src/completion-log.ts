@@ -4,7 +4,7 @@
 // sample ended. Rank 0 appends a step's rows every learner.logCompletions steps
 // (report/metrics-file.ts appendJsonLines); the report shows the last step's.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { ScoredGroup } from '@datarus/contracts';
+import { finishReasonName, type ScoredGroup } from '@datarus/contracts';
 
 export interface CompletionRow {
   step: number;
@@ -25,7 +25,7 @@ export interface CompletionRow {
   missing: Record<string, string>;
   /** Tokens the policy wrote (observation tokens not counted). */
   policyTokens: number;
-  /** stop, length, tool_limit, error or unspecified. */
+  /** stop, length, tool_limit, error or unknown. */
   finishReason: string;
   text: string;
 }
@@ -49,7 +49,7 @@ export function completionRows(step: number, groups: readonly ScoredGroup[], adv
         components: Object.fromEntries((score?.components ?? []).map((c) => [c.name, c.value])),
         missing: Object.fromEntries(Object.entries(score?.missing ?? {}).map(([w, m]) => [w, m.reason])),
         policyTokens: s.lossMask.filter(Boolean).length,
-        finishReason: s.finishReason.replace('FINISH_REASON_', '').toLowerCase(),
+        finishReason: finishReasonName(s.finishReason),
         text: s.completionText,
       });
     });

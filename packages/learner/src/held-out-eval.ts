@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Mode, type Task } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
 import type { Engine } from '@datarus/engine';
-import { canPose, evaluateTasks, summarize, type EvalRecord, type EvalSummary } from '@datarus/eval';
+import { canPose, evaluateTasks, formatPercent as pct, summarize, type EvalRecord, type EvalSummary } from '@datarus/eval';
+import { runPaths } from './run-dir.js';
 import { taskFor } from './task-feed.js';
 
 export type EvalLabel = 'initial' | 'final';
@@ -29,7 +30,7 @@ export function heldOutTasks(config: RunConfig): Task[] {
   return out;
 }
 
-const summaryPath = (runDir: string) => join(runDir, 'eval', 'summary.json');
+const summaryPath = (runDir: string) => join(runPaths(runDir).eval, 'summary.json');
 
 export function readEvalSummaries(runDir: string): EvalSummaries {
   const p = summaryPath(runDir);
@@ -63,7 +64,7 @@ export async function runHeldOutEval(engine: Engine, config: RunConfig, label: E
     return null; // an interrupted run stops here like anywhere else
   }
   const summary = summarize(records);
-  const dir = join(config.runDir, 'eval');
+  const dir = runPaths(config.runDir).eval;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${label}.jsonl`), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(summaryPath(config.runDir), `${JSON.stringify({ ...readEvalSummaries(config.runDir), [label]: summary }, null, 2)}\n`);
@@ -73,8 +74,6 @@ export async function runHeldOutEval(engine: Engine, config: RunConfig, label: E
   );
   return summary;
 }
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** "accuracy 25.0% → 50.0% ± …, tokens per solution 80.1 → 52.3" for the console and the report. */
 export function formatEvalComparison(s: EvalSummaries): Record<string, string> {
