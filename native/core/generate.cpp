@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "error.h"
+#include "thread_team.h"
 
 namespace datarus {
 
@@ -35,6 +37,9 @@ GenerateResult generate(const Model& model, const std::vector<int64_t>& prompt, 
   at::Tensor logits = model.lastLogits(model.hidden(ids, 0, o.useCache ? &cache : nullptr));  // [1, V]
   r.prefillSeconds = since(t0);
   t0 = std::chrono::steady_clock::now();
+  // Cached decode steps run their parallel loops on threads kept spinning between them.
+  std::optional<kernels::team::TeamScope> team;
+  if (o.useCache) team.emplace();
   r.finishReason = "length";
   for (int64_t i = 0; i < o.maxNewTokens; ++i) {
     if (o.abort && o.abort->load()) fail(code::kAborted, "generation cancelled");

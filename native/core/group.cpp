@@ -1,12 +1,11 @@
 // group.cpp — prefill once, decode samples in micro-batch buffers, resume after appends.
 #include "group.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <chrono>
 
 #include "error.h"
+#include "work_queue.h"
 
 namespace datarus {
 
@@ -140,6 +139,7 @@ void GroupSession::decode(std::vector<int64_t> which) {
 
 void GroupSession::decodeBuffer(Buffer& b, const std::vector<int64_t>& rows) {
   auto t0 = std::chrono::steady_clock::now();
+  kernels::team::TeamScope team;  // the step's parallel loops on threads kept spinning between them
   ensureCache(b);
   const int64_t R = static_cast<int64_t>(b.rows.size());
   const int64_t P = static_cast<int64_t>(prompt_.size());
@@ -167,10 +167,9 @@ void GroupSession::decodeBuffer(Buffer& b, const std::vector<int64_t>& rows) {
   for (;;) {
     checkAbort();
     // Each row has its own sampler (own RNG stream), so rows draw in parallel.
-    at::parallel_for(0, R, 1, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r)
-        if (active[r] && options_.maxNewTokens > 0)
-          draws[r] = samplers_[static_cast<size_t>(b.rows[static_cast<size_t>(r)])]->next(next[r]);
+    kernels::forEachItem(R, [&](int64_t r) {
+      if (active[r] && options_.maxNewTokens > 0)
+        draws[r] = samplers_[static_cast<size_t>(b.rows[static_cast<size_t>(r)])]->next(next[r]);
     });
     bool any = false;
     for (int64_t r = 0; r < R; ++r) {

@@ -15,12 +15,12 @@
 // where they meet.
 #pragma once
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
+
+#include "thread_team.h"
 
 namespace datarus::kernels {
 
@@ -82,14 +82,22 @@ class PairedQueue {
   std::unique_ptr<Claimed[]> claimed_;
 };
 
-// Runs body(slot) for slot = 0 .. min(pool size, most) - 1, each on a thread of the
-// pool, together; returns when all have. Inside another parallel region the slots
-// run one after the other on the calling thread.
+// Runs body(slot) for slot = 0 .. min(threads, most) - 1, each on its own thread,
+// together; returns when all have (kernels/thread_team.h: the spinning team inside
+// a decode loop, ATen's pool elsewhere). Inside another parallel loop the slots run
+// one after the other on the calling thread.
 template <class F>
 void onEachThread(int64_t most, F&& body) {
-  const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), most));
-  at::parallel_for(0, threads, 1, [&](int64_t first, int64_t last) {
-    for (int64_t slot = first; slot < last; ++slot) body(slot);
+  team::parallel(std::max<int64_t>(1, std::min(team::threads(), most)), body);
+}
+
+// Runs body(item) once for each item in [0, items), items handed out in order to
+// whichever thread is free (WorkQueue).
+template <class F>
+void forEachItem(int64_t items, F&& body) {
+  WorkQueue queue(items);
+  onEachThread(items, [&](int64_t) {
+    for (int64_t i; queue.take(&i);) body(i);
   });
 }
 
