@@ -1,10 +1,10 @@
 // The embedded default run: what `nx run learner:train` does with no config. Sized
 // so that it finishes within about 15 minutes on a 2-core CPU with SmolLM2-135M,
 // and still shows learning: a short supervised warm-up on reference trajectories
-// teaches the tag format partly, then GRPO on easy arithmetic and growth tasks
-// (no data files, so prompts stay short) pushes reward up. Each value here
-// overrides the schema default of run-config.ts; a config file and command-line
-// flags override these in turn.
+// teaches the tag format partly, then GRPO on easy arithmetic (no data files, so
+// prompts stay short) pushes reward up without costing held-out accuracy. Each
+// value here overrides the schema default of run-config.ts; a config file and
+// command-line flags override these in turn.
 import type { RunConfigInput } from './run-config.js';
 
 export const LAPTOP_DEFAULTS: RunConfigInput = {
@@ -13,9 +13,16 @@ export const LAPTOP_DEFAULTS: RunConfigInput = {
   // for the cores (OpenMP threads of both processes oversubscribe them): strictly
   // on-policy and sequential is faster here. Clusters keep the schema default, 1.
   maxOffPolicySteps: 0,
-  // A fixed set of 4 tasks, 2 per step: every task comes back every other step, so
-  // the first and last quarters of the run are the same problems, not luckier ones.
-  tasks: { kinds: ['arithmetic.expression', 'finance.growth'], difficulties: [1], mode: 'reflection', pool: 4 },
+  // Easy arithmetic only, a fresh task for every group (pool 0). Measured on the
+  // warm-up policy at temperature 0.7: 9% of samples right on these tasks, 0% on
+  // growth rates, so growth tasks give GRPO no correctness signal and teach it to
+  // copy the system prompt's growth example everywhere (held-out 42% → 0% in 10
+  // steps); a fixed pool of 4 tasks gets memorised (training accuracy 19% → 69%,
+  // held-out 67% → 33%). Fresh tasks keep held-out accuracy (67% → 67%).
+  tasks: { kinds: ['arithmetic.expression'], difficulties: [1], mode: 'reflection', pool: 0 },
+  // At temperature 1 the 135M model's samples lose the format (41% run out of
+  // tokens, 2% right); at 0.7, 8% run out and 9% are right.
+  sampling: { temperature: 0.7 },
   grpo: {
     groupSize: 4,
     promptsPerStep: 2,

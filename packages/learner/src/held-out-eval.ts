@@ -16,10 +16,15 @@ export type EvalSummaries = Partial<Record<EvalLabel, EvalSummary>>;
 
 const evalMode = (config: RunConfig) => (config.tasks.mode === 'agentic' ? Mode.MODE_AGENTIC : Mode.MODE_REFLECTION);
 
-/** config.eval.tasks tasks of the training distribution, none with a training-pool task's prompt. */
+/**
+ * config.eval.tasks tasks of the training distribution, none with the prompt of a
+ * training task: the pool's tasks, or with a fresh task per group (pool 0) the
+ * tasks of every step's own requests (replacements of stale groups aside).
+ */
 export function heldOutTasks(config: RunConfig): Task[] {
   const mode = evalMode(config);
-  const training = new Set(Array.from({ length: config.tasks.pool }, (_, i) => taskFor(config, i).prompt));
+  const trained = config.tasks.pool > 0 ? config.tasks.pool : (config.steps + 1) * config.grpo.promptsPerStep;
+  const training = new Set(Array.from({ length: trained }, (_, i) => taskFor(config, i).prompt));
   const drawn = { ...config, tasks: { ...config.tasks, seed: config.eval.seed } };
   const out: Task[] = [];
   // a generator whose every task is in the pool (or lacks the mode) must not loop forever
@@ -75,15 +80,21 @@ export async function runHeldOutEval(engine: Engine, config: RunConfig, label: E
   return summary;
 }
 
-/** "accuracy 25.0% → 50.0% ± …, tokens per solution 80.1 → 52.3" for the console and the report. */
+/**
+ * "accuracy 25.0% → 50.0% ± …, tokens per solution 80.1 → 52.3, structural reward 0.42 → 1.00"
+ * for the console and the report (the structural reward: mean over samples of the
+ * tag-format score, so a run that only learns the format shows it here and not in accuracy).
+ */
 export function formatEvalComparison(s: EvalSummaries): Record<string, string> {
   const { initial, final } = s;
   if (!initial && !final) return {};
   const acc = (x?: EvalSummary) => (x ? `${pct(x.accuracy)} ± ${pct(x.accuracyStdErr)}` : '–');
   const len = (x?: EvalSummary) => (x ? x.tokensPerSolution.toFixed(1) : '–');
+  const form = (x?: EvalSummary) => (x ? x.structural.toFixed(2) : '–');
   const tasks = (initial ?? final)!.tasks;
   return {
     [`held-out accuracy (${tasks} tasks)`]: `${acc(initial)} → ${acc(final)}`,
     'held-out tokens per solution': `${len(initial)} → ${len(final)}`,
+    'held-out structural reward': `${form(initial)} → ${form(final)}`,
   };
 }
