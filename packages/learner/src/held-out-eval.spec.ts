@@ -31,7 +31,7 @@ describe('heldOutTasks', () => {
   it('skips every step\'s task when each group gets a fresh one', () => {
     const fresh = loadRunConfig(['--eval.tasks', '8', '--tasks.pool', '0', '--steps', '30']);
     const same = { ...fresh, eval: { ...fresh.eval, seed: fresh.tasks.seed } };
-    const trained = Array.from({ length: 31 * fresh.grpo.promptsPerStep }, (_, i) => taskFor(fresh, i).prompt);
+    const trained = Array.from({ length: 30 * fresh.grpo.promptsPerStep }, (_, i) => taskFor(fresh, i).prompt);
     const tasks = heldOutTasks(same);
     expect(tasks).toHaveLength(8);
     expect(tasks.some((t) => trained.includes(t.prompt))).toBe(false);

@@ -22,12 +22,12 @@ export const MAX_EXCLUDED_TRAINING_TASKS = 20_000;
 /**
  * config.eval.tasks tasks of the training distribution, none with the prompt of a
  * training task: the pool's tasks, or with a fresh task per group (pool 0) the
- * tasks of every step's own requests (replacements of stale groups aside), up to
- * MAX_EXCLUDED_TRAINING_TASKS of either.
+ * tasks of the requests of steps 0 .. steps − 1 (task-feed.ts: step · promptsPerStep
+ * + i; replacements of stale groups aside), up to MAX_EXCLUDED_TRAINING_TASKS of either.
  */
 export function heldOutTasks(config: RunConfig): Task[] {
   const mode = evalMode(config);
-  const perRun = config.tasks.pool > 0 ? config.tasks.pool : (config.steps + 1) * config.grpo.promptsPerStep;
+  const perRun = config.tasks.pool > 0 ? config.tasks.pool : config.steps * config.grpo.promptsPerStep;
   const trained = Math.min(perRun, MAX_EXCLUDED_TRAINING_TASKS);
   const training = new Set(Array.from({ length: trained }, (_, i) => taskFor(config, i).prompt));
   const drawn = { ...config, tasks: { ...config.tasks, seed: config.eval.seed } };
