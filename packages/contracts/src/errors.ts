@@ -71,6 +71,8 @@ export const ErrorCode = {
   SandboxLimit: 'E_SANDBOX_LIMIT',
   /** A child process of the run exited unexpectedly or could not be started. */
   ProcessFailed: 'E_PROCESS_FAILED',
+  /** Data-parallel learner ranks are at different steps (e.g. each resumed from a different checkpoint). */
+  RankMismatch: 'E_RANK_MISMATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
