@@ -32,6 +32,11 @@ function expectCompleteRun(rows: StepMetrics[], steps: number): string[] {
     expect(r.tokensPerSecond).toBeGreaterThan(0);
     expect(Number.isFinite(r.mfu)).toBe(true);
     expect(r.mfu).toBeGreaterThan(0);
+    // Resident memory of the learner (this step's peak, at least its size at the end)
+    // and of the rollout workers: a node process with libtorch loaded holds > 50 MiB.
+    expect(r.memory.learnerPeakGiB).toBeGreaterThanOrEqual(r.memory.learnerGiB - 16 / 1024);
+    expect(r.memory.learnerGiB).toBeGreaterThan(50 / 1024);
+    expect(r.memory.rolloutPeakGiB).toBeGreaterThan(50 / 1024);
   }
   return ids;
 }

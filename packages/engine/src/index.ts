@@ -14,3 +14,5 @@ export type {
   GroupAdvantagesResult,
   ReferenceShard,
 } from './grpo-types.js';
+export { GIB, processMemory, resetPeakMemory, statusBytes } from './process-memory.js';
+export type { ProcessMemory } from './process-memory.js';

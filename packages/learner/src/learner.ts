@@ -14,7 +14,7 @@
 import type { NatsConnection } from 'nats';
 import type { RolloutRequest, ScoredGroup } from '@datarus/contracts';
 import type { RunConfig } from '@datarus/config';
-import { Engine } from '@datarus/engine';
+import { Engine, GIB, processMemory, resetPeakMemory } from '@datarus/engine';
 import { JetStreamPublisher, ProcessedIds, startDurableConsumer, type DurableConsumer } from '@datarus/transport';
 import { curriculumWeights } from '@datarus/reward';
 import { throughput } from '@datarus/grpo';
@@ -151,6 +151,7 @@ export class Learner {
     const { config, engine } = this.o;
     const s = this.step;
     const tWait = performance.now();
+    resetPeakMemory();
     const staleBefore = this.inbox.counters.stale;
     const duplicatesBefore = this.duplicatesSeen;
     const waitTicker = setInterval(
@@ -250,6 +251,8 @@ export class Learner {
       reward += Math.max(0, arrivedMs - (Number(tm.startedUnixMs) + tm.totalMs)) / 1000;
     }
     const stepSeconds = t.waiting + t.reference + t.training + t.weights;
+    const learnerMemory = processMemory();
+    const rolloutPeaks = groups.map((g) => Number(g.group?.workerPeakRssBytes ?? 0)).filter((b) => b > 0);
     const correct = meanStderr(batch.correct);
     return {
       step,
@@ -285,6 +288,11 @@ export class Learner {
       staleGroups: this.inbox.counters.stale - staleBefore,
       duplicateGroups: this.duplicatesSeen - duplicatesBefore,
       seconds: { step: stepSeconds, generation, reward, reference: t.reference, training: t.training, waiting: t.waiting, weights: t.weights },
+      memory: {
+        learnerPeakGiB: learnerMemory.peakRssBytes / GIB,
+        learnerGiB: learnerMemory.rssBytes / GIB,
+        rolloutPeakGiB: rolloutPeaks.length ? Math.max(...rolloutPeaks) / GIB : NaN,
+      },
     };
   }
 }

@@ -1,6 +1,7 @@
-// The console line of a run: a bar per step with reward, accuracy, length, KL and
-// the ETA. On a terminal the line is redrawn in place while the learner waits for
-// groups; elsewhere (CI logs, files) one line is printed per step.
+// The console line of a run: a bar per step with reward, accuracy, length, KL, the
+// learner's peak memory and the ETA. On a terminal the line is redrawn in place
+// while the learner waits for groups; elsewhere (CI logs, files) one line is
+// printed per step.
 import type { StepMetrics } from './step-metrics.js';
 
 const fmt = (x: number, dp = 3) => (Number.isFinite(x) ? x.toFixed(dp) : '—');
@@ -20,6 +21,7 @@ export function progressLine(m: StepMetrics, totalSteps: number, startStep: numb
   return (
     `step ${String(m.step).padStart(String(totalSteps).length)}/${totalSteps} ${bar} ` +
     `reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} len ${fmt(m.completionLengthMean, 0)} kl ${fmt(m.kl, 4)} ` +
+    `mem ${fmt(m.memory?.learnerPeakGiB ?? NaN, 1)}G ` +
     `| ${perStep.toFixed(1)}s/step ETA ${duration(eta)}`
   );
 }

@@ -22,7 +22,7 @@ import { BatchPlanServer } from './batch-plan.js';
 import { PolicyPublisher } from './policy-publisher.js';
 import { Progress, progressLine, duration } from './progress.js';
 import { completionRows, readLastStepCompletions } from './completion-log.js';
-import { appendJsonLines, appendMetrics, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
+import { appendJsonLines, appendMetrics, formatPeakMemory, formatQuarterComparison, quarterComparison, readMetrics, renderReport } from './report/index.js';
 import { formatEvalComparison, readEvalSummaries, runHeldOutEval } from './held-out-eval.js';
 import { prepareRunDir, runPaths } from './run-dir.js';
 import { runSftWarmup } from './sft-warmup.js';
@@ -126,7 +126,7 @@ export async function runTraining(config: RunConfig, progress = new Progress()):
       cleanup.push(() => serving!.close());
       log(`PolicyService at ${serving.address}`);
       if (d && d.worldSize > 1) {
-        plans = new BatchPlanServer(nc, config.runId);
+        plans = new BatchPlanServer(nc, config.runId, resumed?.step ?? 0);
         cleanup.push(async () => plans!.close());
       }
     }
@@ -210,6 +210,7 @@ export function writeReport(config: RunConfig, progress: Progress): void {
     'last-quarter reward': `${q.last.mean.toFixed(4)} ± ${q.last.stderr.toFixed(4)}`,
     'wall time': duration(rows[rows.length - 1].elapsed),
   };
+  progress.note(`peak resident memory (GiB), learner / rollout worker: ${formatPeakMemory(rows)}`);
   const evaluated = formatEvalComparison(readEvalSummaries(config.runDir));
   for (const [k, v] of Object.entries(evaluated)) {
     progress.note(`${k}: ${v}`);

@@ -61,4 +61,10 @@ export interface StepMetrics {
    * is pipelined, so the first two are worker time, not learner time).
    */
   seconds: { step: number; generation: number; reward: number; reference: number; training: number; waiting: number; weights: number };
+  /**
+   * Resident memory in GiB (Linux; NaN elsewhere): the learner process's peak during
+   * the step and its size at the step's end, and the highest peak that a rollout
+   * worker of the step's groups reported (each worker's since it started).
+   */
+  memory: { learnerPeakGiB: number; learnerGiB: number; rolloutPeakGiB: number };
 }

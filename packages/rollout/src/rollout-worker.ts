@@ -5,9 +5,15 @@
 // task unacked and JetStream gives it to another worker.
 import { DatarusError, ErrorCode, Mode, type RolloutGroup, type RolloutRequest } from '@datarus/contracts';
 import { poseTask } from '@datarus/datagen';
-import type { Engine } from '@datarus/engine';
+import { processMemory, type Engine } from '@datarus/engine';
 import type { PolicySync } from './policy-sync.js';
 import { reflectionSamples, type SampledGroup } from './rollout-samples.js';
+
+/** This process's peak resident bytes as the wire's uint64 string ('0' when unknown). */
+function peakRssWireBytes(): string {
+  const peak = processMemory().peakRssBytes;
+  return Number.isFinite(peak) ? String(peak) : '0';
+}
 
 export interface RolloutWorkerOptions {
   /** Id stamped on each group (host:pid by default). */
@@ -62,6 +68,7 @@ export class RolloutWorker {
       worker: this.options.workerId,
       seed: request.seed,
       step: request.step,
+      workerPeakRssBytes: peakRssWireBytes(),
     };
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StepMetrics } from '../step-metrics.js';
 import { renderReport } from './render-report.js';
 
-const CHARTS = 11;
+const CHARTS = 12;
 
 /** A plausible row of step `s`: reward rising, length falling, a cosine curriculum. */
 function row(s: number, over: Partial<StepMetrics> = {}): StepMetrics {
@@ -40,6 +40,7 @@ function row(s: number, over: Partial<StepMetrics> = {}): StepMetrics {
     staleGroups: 0,
     duplicateGroups: 0,
     seconds: { step: 30, generation: 20, reward: 3, reference: 2, training: 5, waiting: 1, weights: 0.5 },
+    memory: { learnerPeakGiB: 4 + (s % 5) / 10, learnerGiB: 3.5, rolloutPeakGiB: 1.25 },
     ...over,
   };
 }
@@ -63,7 +64,7 @@ describe('renderReport', () => {
     expectSelfContained(html);
     expect(svgs(html)).toHaveLength(CHARTS);
     expect(count(html, '<figure')).toBe(CHARTS);
-    for (const title of ['Reward', 'Accuracy', 'Completion length', 'KL to the reference', 'Learning rate', 'Gradient norm', 'Clip ratios', 'Time per step']) {
+    for (const title of ['Reward', 'Accuracy', 'Completion length', 'KL to the reference', 'Learning rate', 'Gradient norm', 'Clip ratios', 'Resident memory (GiB)', 'Time per step']) {
       expect(html).toContain(`<figcaption>${title}`);
     }
     for (const svg of svgs(html)) {
@@ -76,6 +77,8 @@ describe('renderReport', () => {
     expect(html).toContain('<th>Eval accuracy</th><td>0.625</td>');
     expect(html).toMatch(/<th>Reward, verdict<\/th><td>reward first quarter .*improved/);
     expect(html).toContain('<th>Steps</th><td>40 (steps 1–40)</td>');
+    // The highest learner peak of the rows (4 + 4/10) and the rollout worker's.
+    expect(html).toContain('<th>Peak resident memory, learner / rollout worker (GiB)</th><td>4.40 / 1.25</td>');
     expect(html).not.toContain('Samples of step');
   });
 
@@ -125,6 +128,7 @@ describe('renderReport', () => {
   it('leaves gaps for NaN values and missing fields', () => {
     const gappy = rows.map((r) => (r.step === 20 ? row(20, { reward: NaN, rewardStd: NaN, kl: NaN, components: {} }) : r));
     delete (gappy[30] as Partial<StepMetrics>).seconds;
+    delete (gappy[31] as Partial<StepMetrics>).memory; // rows written before memory was logged
     const html = renderReport(gappy, { title: 'gaps', config: {} });
     expectSelfContained(html);
     const reward = svgs(html)[0];

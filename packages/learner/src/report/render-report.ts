@@ -112,6 +112,17 @@ function figures(rows: readonly StepMetrics[]): Figure[] {
     ),
     lineFigure('Loss', 'small', steps, [{ name: 'loss', color: PALETTE[8], values: col((r) => r.loss) }]),
     lineFigure('Entropy', 'small', steps, [{ name: 'entropy', color: PALETTE[5], values: col((r) => r.entropy) }], { includeZero: true }),
+    lineFigure(
+      'Resident memory (GiB)',
+      'small',
+      steps,
+      [
+        { name: 'learner, peak of the step', color: PALETTE[0], values: col((r) => r.memory?.learnerPeakGiB) },
+        { name: 'learner, end of the step', color: PALETTE[3], values: col((r) => r.memory?.learnerGiB), width: 1.2 },
+        { name: 'rollout worker, peak', color: PALETTE[1], values: col((r) => r.memory?.rolloutPeakGiB) },
+      ],
+      { includeZero: true, note: 'Resident set sizes of the processes (Linux); a worker’s peak is since it started.' },
+    ),
     {
       title: 'Time per step',
       size: 'small',
@@ -138,6 +149,19 @@ const median = (xs: number[]) => {
 };
 const sum = (xs: number[]) => xs.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
 
+const maxOf = (xs: number[]) => {
+  const finite = xs.filter(Number.isFinite);
+  return finite.length ? Math.max(...finite) : NaN;
+};
+
+/** `learner / rollout worker` peaks over the rows, GiB; a dash where unknown. */
+export function formatPeakMemory(rows: readonly StepMetrics[]): string {
+  const gib = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+  const learner = maxOf(rows.map((r) => num(r.memory?.learnerPeakGiB)));
+  const rollout = maxOf(rows.map((r) => num(r.memory?.rolloutPeakGiB)));
+  return `${gib(learner)} / ${gib(rollout)}`;
+}
+
 /** The facts every report shows, computed from the rows. */
 function builtinSummary(rows: readonly StepMetrics[]): Record<string, string | number> {
   if (rows.length === 0) return { Steps: 0 };
@@ -159,6 +183,7 @@ function builtinSummary(rows: readonly StepMetrics[]): Record<string, string | n
     'Stale / duplicate groups': `${sum(rows.map((r) => num(r.staleGroups)))} / ${sum(rows.map((r) => num(r.duplicateGroups)))}`,
     'Training tokens per second (median)': formatNumber(median(rows.map((r) => num(r.tokensPerSecond)))),
     'MFU (median)': formatNumber(median(rows.map((r) => num(r.mfu)))),
+    'Peak resident memory, learner / rollout worker (GiB)': formatPeakMemory(rows),
   };
 }
 
