@@ -10,7 +10,7 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
 # ---- 1. system packages -------------------------------------------------------
 APT_PACKAGES=(build-essential cmake ninja-build libtorch-dev libgloo-dev libopenblas0-openmp nats-server bubblewrap
-  python3 python3-venv python3-numpy python3-pandas python3-torch python3-yaml libgtest-dev unzip python3-pip)
+  python3 python3-venv python3-numpy python3-pandas python3-torch python3-yaml libgtest-dev unzip python3-pip openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,12 +1,10 @@
 // PolicyService over real gRPC on loopback: a few MB of weights streamed in small
 // chunks and verified; corruption, protocol breaks, unknown versions and an
-// unreachable server each rejected with their code; TLS when openssl is at hand.
-import { execFileSync } from 'node:child_process';
+// unreachable server each rejected with their code; TLS, and mutual TLS.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTempDir } from '../../../../test/support/temp-dir.js';
+import { makeTestCerts } from '../../../../test/support/test-certs.js';
 import type { PolicyVersion, WeightsChunk } from '@datarus/contracts';
 import { InMemoryPolicyStore, type PolicySource } from './policy-store.js';
 import { PolicyClient, WeightsAssembler } from './policy-client.js';
@@ -116,17 +114,11 @@ describe('PolicyService', () => {
   });
 
   it('serves over TLS with a CA-verified certificate', async () => {
-    const dir = testTempDir('tls');
-    const ext = join(dir, 'ext.cnf');
-    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'));
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'));
-    ssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', join(dir, 'server.pem'));
+    const certs = makeTestCerts(testTempDir('tls'));
     const tlsStore = new InMemoryPolicyStore();
     const v = tlsStore.publish(1, 1, tensors.slice(1, 2));
-    const s = await servePolicy(tlsStore, { server: { bind: '127.0.0.1:0', tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') } } });
-    const good = new PolicyClient({ address: s.address, tls: { caFile: join(dir, 'ca.pem') } });
+    const s = await servePolicy(tlsStore, { server: { bind: '127.0.0.1:0', tls: { certFile: certs.serverCert, keyFile: certs.serverKey } } });
+    const good = new PolicyClient({ address: s.address, tls: { caFile: certs.ca } });
     const plain = new PolicyClient({ address: s.address });
     try {
       expect(await good.latest()).toEqual(v);
@@ -135,6 +127,23 @@ describe('PolicyService', () => {
     } finally {
       good.close();
       plain.close();
+      await s.close();
+    }
+  });
+
+  it('requires client certificates signed by its CA when the server has a caFile (mutual TLS)', async () => {
+    const certs = makeTestCerts(testTempDir('mtls'));
+    const store = new InMemoryPolicyStore();
+    const v = store.publish(1, 1, tensors.slice(0, 1));
+    const s = await servePolicy(store, { server: { bind: '127.0.0.1:0', tls: { certFile: certs.serverCert, keyFile: certs.serverKey, caFile: certs.ca } } });
+    const mutual = new PolicyClient({ address: s.address, tls: { caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey } });
+    const anonymous = new PolicyClient({ address: s.address, tls: { caFile: certs.ca } });
+    try {
+      expect(await mutual.latest()).toEqual(v);
+      await expect(anonymous.latest(2000)).rejects.toMatchObject({ code: 'E_TRANSPORT_FAILED' });
+    } finally {
+      mutual.close();
+      anonymous.close();
       await s.close();
     }
   });
