@@ -150,7 +150,10 @@ Napi::Value ModelHandle::ParameterNames(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// parameter(name, "value" | "grad") → {shape, data: Float32Array} or null (no grad yet).
+// parameter(name, "value" | "grad"[, into]) → {shape, data: Float32Array} or null (no
+// grad yet). With `into` (a Float32Array of the parameter's element count) the values
+// are copied there and it is the returned data, so that a caller can refresh a copy
+// it holds without allocating another.
 Napi::Value ModelHandle::Parameter(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StatePtr s = live(env);
@@ -167,7 +170,16 @@ Napi::Value ModelHandle::Parameter(const Napi::CallbackInfo& info) {
   Napi::Array shape = Napi::Array::New(env);
   for (int64_t d = 0; d < t.dim(); ++d) shape.Set(static_cast<uint32_t>(d), static_cast<double>(t.size(d)));
   o.Set("shape", shape);
-  auto data = Napi::Float32Array::New(env, static_cast<size_t>(t.numel()));
+  Napi::Float32Array data;
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+        info[2].As<Napi::Float32Array>().ElementLength() != static_cast<size_t>(t.numel()))
+      throwInvalid(env, "parameter '" + name + "': into must be a Float32Array of " + std::to_string(t.numel()) +
+                            " values");
+    data = info[2].As<Napi::Float32Array>();
+  } else {
+    data = Napi::Float32Array::New(env, static_cast<size_t>(t.numel()));
+  }
   std::memcpy(data.Data(), t.data_ptr<float>(), static_cast<size_t>(t.numel()) * sizeof(float));
   o.Set("data", data);
   return o;

@@ -334,9 +334,13 @@ export class Engine {
     return this.live().parameterNames();
   }
 
-  /** A parameter's current value (fp32 copy). */
-  parameter(name: string): Tensor {
-    return this.native(() => this.live().parameter(name, 'value'))!;
+  /**
+   * A parameter's current value (fp32 copy). With `into` (a Float32Array of its
+   * element count) the values are written there instead of a new array, which is
+   * the returned data; another length is an E_INVALID_ARGUMENT.
+   */
+  parameter(name: string, into?: Float32Array): Tensor {
+    return this.native(() => this.live().parameter(name, 'value', into))!;
   }
 
   /**

@@ -85,7 +85,7 @@ export interface NativeModel {
   zeroGrad(): void;
   save(dir: string, options: { dtype?: string; maxShardBytes?: number }): Promise<void>;
   parameterNames(): string[];
-  parameter(name: string, which?: 'value' | 'grad'): NativeTensor | null;
+  parameter(name: string, which?: 'value' | 'grad', into?: Float32Array): NativeTensor | null;
   setParameter(name: string, data: Float32Array): void;
   grpoStep(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;
   grpoBackward(batch: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, number | boolean>>;

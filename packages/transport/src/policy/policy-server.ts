@@ -63,30 +63,34 @@ export async function servePolicy(source: PolicySource, opts: ServePolicyOptions
         const size = Math.min(policy.maxChunkBytes, req.chunkBytes > 0 ? req.chunkBytes : policy.defaultChunkBytes);
         const tensors = await source.weights(req.version);
         if (!tensors) throw new DatarusError(ErrorCode.VersionUnavailable, `policy version ${req.version} is not served`);
-        // One tensor of lookahead, to know which chunk is the stream's last.
-        let held: NamedTensor | null = null;
-        const emit = async (t: NamedTensor, last: boolean) => {
-          for (const [from, to] of ranges(t.data.byteLength, size)) {
-            if (call.cancelled) return;
-            const first = from === 0;
-            await write({
-              version: req.version,
-              tensorName: t.name,
-              offset: String(from),
-              data: t.data.subarray(from, to),
-              final: last && to === t.data.byteLength,
-              dtype: first ? t.dtype : '',
-              shape: first ? t.shape : [],
-              tensorBytes: first ? String(t.data.byteLength) : '0',
-            });
+        try {
+          // One tensor of lookahead, to know which chunk is the stream's last.
+          let held: NamedTensor | null = null;
+          const emit = async (t: NamedTensor, last: boolean) => {
+            for (const [from, to] of ranges(t.data.byteLength, size)) {
+              if (call.cancelled) return;
+              const first = from === 0;
+              await write({
+                version: req.version,
+                tensorName: t.name,
+                offset: String(from),
+                data: t.data.subarray(from, to),
+                final: last && to === t.data.byteLength,
+                dtype: first ? t.dtype : '',
+                shape: first ? t.shape : [],
+                tensorBytes: first ? String(t.data.byteLength) : '0',
+              });
+            }
+          };
+          for await (const t of tensors as AsyncIterable<NamedTensor>) {
+            if (held) await emit(held, false);
+            held = t;
           }
-        };
-        for await (const t of tensors as AsyncIterable<NamedTensor>) {
-          if (held) await emit(held, false);
-          held = t;
+          if (held) await emit(held, true);
+          else await write({ version: req.version, tensorName: '', offset: '0', data: new Uint8Array(0), final: true, dtype: '', shape: [], tensorBytes: '0' });
+        } finally {
+          source.release?.(req.version);
         }
-        if (held) await emit(held, true);
-        else await write({ version: req.version, tensorName: '', offset: '0', data: new Uint8Array(0), final: true, dtype: '', shape: [], tensorBytes: '0' });
         if (!call.cancelled) streamsServed++;
         call.end();
       } catch (e) {
