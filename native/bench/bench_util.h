@@ -63,6 +63,14 @@ inline int64_t procStatusBytes(const char* key) {
 }
 inline int64_t peakRssBytes() { return procStatusBytes("VmHWM:"); }
 inline int64_t rssBytes() { return procStatusBytes("VmRSS:"); }
+// Restarts peakRssBytes() at the current size (Linux: 5 written to /proc/self/clear_refs);
+// false where that is refused.
+inline bool resetPeakRss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
 
 // Bytes of the mapping that holds `p` which are backed by transparent huge pages
 // (AnonHugePages in /proc/self/smaps); 0 when unknown.

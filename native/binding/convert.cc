@@ -51,20 +51,34 @@ std::vector<std::vector<int64_t>> toIdLists(Napi::Env env, const Napi::Value& v,
   return out;
 }
 
-double optNumber(const Napi::Object& o, const char* key, double fallback) {
-  if (!o.Has(key)) return fallback;
+namespace {
+
+// An optional field of an options object: absent, undefined or null → an empty value;
+// a value that `is` rejects → E_INVALID_ARGUMENT naming the field and `kind`.
+template <class Is>
+Napi::Value optField(const Napi::Object& o, const char* key, Is is, const char* kind) {
+  if (!o.Has(key)) return Napi::Value();
   Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsNumber()) throwInvalid(o.Env(), std::string("option '") + key + "' must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+  if (v.IsUndefined() || v.IsNull()) return Napi::Value();
+  if (!is(v)) throwInvalid(o.Env(), std::string("option '") + key + "' must be " + kind);
+  return v;
+}
+
+}  // namespace
+
+double optNumber(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = optField(o, key, [](const Napi::Value& x) { return x.IsNumber(); }, "a number");
+  return v.IsEmpty() ? fallback : v.As<Napi::Number>().DoubleValue();
+}
+
+bool optBool(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = optField(o, key, [](const Napi::Value& x) { return x.IsBoolean(); }, "a boolean");
+  return v.IsEmpty() ? fallback : v.As<Napi::Boolean>().Value();
 }
 
 std::string optString(const Napi::Object& o, const char* key, const std::string& fallback) {
-  if (!o.Has(key)) return fallback;
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsString()) throwInvalid(o.Env(), std::string("option '") + key + "' must be a string");
-  return v.As<Napi::String>().Utf8Value();
+  Napi::Value v = optField(o, key, [](const Napi::Value& x) { return x.IsString(); }, "a string");
+  return v.IsEmpty() ? fallback : v.As<Napi::String>().Utf8Value();
 }
 
 AdamWOptions parseAdamW(const Napi::Object& opts) {

@@ -21,6 +21,7 @@ std::vector<std::vector<int64_t>> toIdLists(Napi::Env env, const Napi::Value& v,
 // Optional fields of an options object (absent or undefined → fallback).
 double optNumber(const Napi::Object& o, const char* key, double fallback);
 std::string optString(const Napi::Object& o, const char* key, const std::string& fallback);
+bool optBool(const Napi::Object& o, const char* key, bool fallback);
 
 // AdamW options (lr, beta1, beta2, eps, weightDecay, maxGradNorm, warmupSteps,
 // totalSteps, minLrRatio); absent fields keep AdamWOptions' defaults.

@@ -139,6 +139,7 @@ Napi::Value start(const Napi::CallbackInfo& info, StatePtr state, bool apply) {
   a.step.microBatchSize = static_cast<int64_t>(optNumber(opts, "microBatchSize", 8));
   a.step.maxCompletionLength = optNumber(opts, "maxCompletionLength", 0);
   a.step.logitTokens = static_cast<int64_t>(optNumber(opts, "logitTokens", 1024));
+  a.step.checkpointLayers = optBool(opts, "gradientCheckpointing", false);
   if (a.step.microBatchSize < 1 || a.step.logitTokens < 1) throwInvalid(env, "microBatchSize and logitTokens must be >= 1");
   a.optim = parseAdamW(opts);
   auto* w = new GrpoStepWorker(env, info.This().As<Napi::Object>(), std::move(state), std::move(a));

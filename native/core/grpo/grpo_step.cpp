@@ -104,7 +104,7 @@ GrpoStepStats grpoBackward(Model& model, const GrpoBatch& batch, const GrpoStepO
           part = pl.sums;
           return pl.loss;
         },
-        o.loss.entropyCoef != 0, o.logitTokens);
+        o.loss.entropyCoef != 0, o.logitTokens, o.checkpointLayers);
     if (o.loss.entropyCoef == 0)  // the entropy metric, without a gradient
       part.entropy = (r.entropy * m).sum().item<double>();
     sums.add(part);

@@ -33,6 +33,7 @@ struct GrpoStepOptions {
   int64_t microBatchSize = 8;      // sequences per backward pass; bounds activation memory
   double maxCompletionLength = 0;  // dr_grpo's L; 0 = the longest completion in the global batch
   int64_t logitTokens = 1024;      // positions per logits chunk (times batch)
+  bool checkpointLayers = false;   // activation checkpointing of the decoder (checkpointed_forward.h)
 };
 
 // Global means (over completion tokens of all ranks) of one step.

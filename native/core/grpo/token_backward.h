@@ -30,7 +30,9 @@ struct TokenBackwardResult {
 
 // ids: [B, T] int64 on any device. Gradients accumulate into the model's parameters
 // (which must require grad). `entropyGrad` says whether the loss depends on entropy.
+// `checkpointLayers` runs the decoder stack with activation checkpointing
+// (checkpointed_forward.h): the same values, less memory, more compute.
 TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const TokenLoss& loss, bool entropyGrad,
-                                      int64_t logitTokens = kLogitTokens);
+                                      int64_t logitTokens = kLogitTokens, bool checkpointLayers = false);
 
 }  // namespace datarus

@@ -29,6 +29,8 @@ export interface GrpoStepOptions extends OptimizerOptions {
   /** dr_grpo's constant L; 0 = the longest completion in the batch. */
   maxCompletionLength?: number;
   logitTokens?: number;
+  /** Activation checkpointing of the decoder: the same results with one [B, T, H] input per layer kept instead of every activation, for about a third more training FLOPs. */
+  gradientCheckpointing?: boolean;
 }
 
 /** Means over the completion tokens of the global batch (all data-parallel ranks). */

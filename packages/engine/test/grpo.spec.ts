@@ -86,6 +86,24 @@ describe('GRPO through the engine', () => {
     await expect(e.matmulGflops(0)).rejects.toThrow(/rows must be/);
   });
 
+  it('takes the same step with gradient checkpointing, and refuses a non-boolean flag', async () => {
+    const b = batch(8); // ids below any vocabulary the script makes
+    const weights: Float32Array[][] = [];
+    for (const gradientCheckpointing of [false, true]) {
+      await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
+      const s = await e.grpoStep(b, { beta: 0, lr: 1e-2, microBatchSize: 2, entropyCoef: 0.01, gradientCheckpointing });
+      expect(s.skipped).toBe(false);
+      weights.push(e.parameterNames().map((n) => e.parameter(n).data));
+      if (gradientCheckpointing) {
+        await expect(e.grpoStep(b, { beta: 0, gradientCheckpointing: 1 as never })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+      }
+    }
+    let worst = 0;
+    weights[0].forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - weights[1][i][j])))));
+    console.log(`[grpo/engine] max |weights(checkpointed) - weights| after one step = ${worst}`);
+    expect(worst).toBe(0);
+  });
+
   it('skips a non-finite step and leaves the weights alone', async () => {
     await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const b = { ...batch(e.info.vocabSize), advantages: [NaN, 1, 1, 1] };

@@ -46,6 +46,12 @@ export const GrpoConfig = z
     minLrRatio: z.number().min(0).max(1).default(0.1),
     microBatchSize: z.number().int().min(1).default(4).describe('Sequences per backward pass; bounds activation memory. Results do not depend on it (bnpo excepted).'),
     logitTokens: z.number().int().min(1).default(1024).describe('Positions × batch per logits chunk; bounds the [B, chunk, V] logits alive at once.'),
+    gradientCheckpointing: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Activation checkpointing: keep each decoder layer’s input instead of its activations and recompute the layer in backward. Same gradients; activation memory per micro-batch falls to about 1/20 for a third more training compute (TRL’s gradient_checkpointing).',
+      ),
     refShards: z.number().int().min(1).default(1).describe('Layer-range shards of the frozen reference model (memory-optimised GRPO).'),
     refDevice: z
       .union([z.literal('cpu'), z.literal('policy'), z.string().regex(/^cuda(:\d+)?$/)])

@@ -192,6 +192,7 @@ export class Learner {
           microBatchSize: g.microBatchSize,
           maxCompletionLength: g.lossType === 'dr_grpo' ? g.maxCompletionLength : 0,
           logitTokens: g.logitTokens,
+          gradientCheckpointing: g.gradientCheckpointing,
           lr: g.lr,
           beta1: g.beta1,
           beta2: g.beta2,

@@ -2,7 +2,7 @@
 // machine's limits (fp32 matmul FLOP/s, memory bandwidth) in the same run.
 //   engine   — prefill and single-sequence decode tokens/s (the default)
 //   generate — GRPO group generation vs the naive baseline, memory for several G
-//   train    — one GRPO optimisation step: time, tokens/s, MFU
+//   train    — one GRPO optimisation step: time, tokens/s, MFU, memory (with and without checkpointing)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,12 +43,14 @@ const TrainFlags = z.object({
   /** KL coefficient; 0 skips the reference model. */
   beta: z.coerce.number().min(0).default(0.04),
   steps: z.coerce.number().int().min(1).optional(),
+  /** Also run the steps with activation checkpointing and print both side by side. */
+  checkpoint: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
 export const benchHelp =
   'datarus bench [engine] [--model PATH] [--prompt-tokens 256] [--new-tokens 64] [--json]\n' +
-  '  datarus bench train [--model PATH] [--batch 8] [--seq 256] [--micro-batch N] [--beta 0.04] [--steps N] [--json]\n' +
+  '  datarus bench train [--model PATH] [--batch 8] [--seq 256] [--micro-batch N] [--beta 0.04] [--steps N] [--checkpoint] [--json]\n' +
   '  datarus bench generate [--model PATH] [--group 8] [--prompt-tokens 256] [--new-tokens 128] [--micro-batch 8] [--memory-groups 8,32,64] [--trials 5] [--json]';
 
 function run(binary: string, args: string[]): number {
@@ -66,10 +68,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return run('datarus_bench_generate', f.json ? [...args, '--json'] : args);
   }
   if (first === 'train') {
-    const f = validate(TrainFlags, parseFlags(rest, new Set(['json'])));
+    const f = validate(TrainFlags, parseFlags(rest, new Set(['json', 'checkpoint'])));
     const args = [f.model, '--batch', String(f.batch), '--seq', String(f.seq), '--beta', String(f.beta)];
     if (f.microBatch) args.push('--micro-batch', String(f.microBatch));
     if (f.steps) args.push('--steps', String(f.steps));
+    if (f.checkpoint) args.push('--checkpoint');
     return run('datarus_bench_train', f.json ? [...args, '--json'] : args);
   }
   const f = validate(EngineFlags, parseFlags(first === 'engine' ? rest : argv, new Set(['json'])));
