@@ -64,9 +64,15 @@ export class PolicySync {
 
   private async install(v: PolicyVersion): Promise<void> {
     const t0 = performance.now();
-    // the largest chunks the server sends: fewer messages to decode and copy
-    const fetched = await this.client.fetchWeights(v, { chunkBytes: 4 << 20 });
-    this.engine.setParameters(fetched.tensors.map((t) => ({ name: t.name, data: toFloat32(t) })));
+    // Each tensor goes into the engine as soon as it has arrived, so that the worker
+    // never holds a second copy of the weights. Until the stream is complete and its
+    // checksum verified the engine holds no version: a failed fetch leaves it mixed,
+    // and the next ensure() fetches again before anything is generated.
+    this.held = null;
+    await this.client.fetchWeights(v, {
+      chunkBytes: 4 << 20, // the largest chunks the server sends: fewer messages to decode and copy
+      onTensor: (t) => this.engine.setParameters([{ name: t.name, data: toFloat32(t) }]),
+    });
     this.held = v;
     this.stats.fetches++;
     this.stats.bytes += Number(v.totalBytes);

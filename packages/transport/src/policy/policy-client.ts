@@ -19,6 +19,14 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** Called after each chunk with bytes received so far and the total. */
   onProgress?: (received: number, total: number) => void;
+  /**
+   * Called with each tensor as soon as its last byte has arrived, before the stream's
+   * checksum is verified (the fetch still rejects if it then fails); the tensor is
+   * not kept, and the result's `tensors` is empty. Lets a caller install weights one
+   * tensor at a time instead of holding a second copy of all of them. An exception
+   * it throws fails the fetch.
+   */
+  onTensor?: (tensor: NamedTensor) => void;
 }
 
 export interface FetchedWeights {
@@ -72,7 +80,7 @@ export class PolicyClient {
       deadline: Date.now() + (opts.timeoutMs ?? 600_000),
     });
     const total = Number(version.totalBytes);
-    const assembler = new WeightsAssembler(version);
+    const assembler = new WeightsAssembler(version, opts.onTensor);
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (e: unknown) => {
@@ -113,6 +121,7 @@ export class PolicyClient {
 export class WeightsAssembler {
   private readonly hasher = new WeightsHasher();
   private readonly tensors: NamedTensor[] = [];
+  private tensorCount = 0;
   private current: { tensor: NamedTensor; filled: number } | null = null;
   private done = false;
   private readonly total: number;
@@ -120,7 +129,11 @@ export class WeightsAssembler {
   received = 0;
   chunks = 0;
 
-  constructor(private readonly expected: PolicyVersion) {
+  /** `onTensor`: each complete tensor goes there instead of into finish()'s result (FetchOptions.onTensor). */
+  constructor(
+    private readonly expected: PolicyVersion,
+    private readonly onTensor?: (tensor: NamedTensor) => void,
+  ) {
     this.total = Number(expected.totalBytes);
   }
 
@@ -148,7 +161,8 @@ export class WeightsAssembler {
       }
       this.announced += bytes;
       const tensor: NamedTensor = { name: c.tensorName, dtype: c.dtype, shape: c.shape, data: new Uint8Array(bytes) };
-      this.tensors.push(tensor);
+      if (!this.onTensor) this.tensors.push(tensor);
+      this.tensorCount++;
       this.current = { tensor, filled: 0 };
       this.hasher.beginTensor(c.tensorName, bytes);
     }
@@ -161,6 +175,10 @@ export class WeightsAssembler {
     this.received += c.data.byteLength;
     this.hasher.update(c.data);
     if (c.final) this.done = true;
+    if (this.onTensor && cur.filled === cur.tensor.data.byteLength) {
+      this.current = { tensor: { ...cur.tensor, data: new Uint8Array(0) }, filled: 0 }; // complete: not kept here
+      this.onTensor(cur.tensor);
+    }
   }
 
   private checkCurrentComplete(): void {
@@ -168,15 +186,15 @@ export class WeightsAssembler {
     if (cur && cur.filled !== cur.tensor.data.byteLength) this.bad(`tensor ${cur.tensor.name} ended at ${cur.filled} of ${cur.tensor.data.byteLength} bytes`);
   }
 
-  /** The tensors, once the stream ended with a final chunk and matched the checksum. */
+  /** The tensors (none when they went to onTensor), once the stream ended with a final chunk and matched the checksum. */
   finish(): NamedTensor[] {
     if (!this.done) this.bad('stream ended without a final chunk');
     this.checkCurrentComplete();
     const checksum = this.hasher.digest();
-    if (checksum !== this.expected.checksum || this.received !== this.total || this.tensors.length !== this.expected.tensorCount) {
+    if (checksum !== this.expected.checksum || this.received !== this.total || this.tensorCount !== this.expected.tensorCount) {
       throw new DatarusError(
         ErrorCode.ChecksumMismatch,
-        `weights of version ${this.expected.version}: got ${checksum}, ${this.received} bytes, ${this.tensors.length} tensors; ` +
+        `weights of version ${this.expected.version}: got ${checksum}, ${this.received} bytes, ${this.tensorCount} tensors; ` +
           `expected ${this.expected.checksum}, ${this.total} bytes, ${this.expected.tensorCount} tensors`,
       );
     }

@@ -62,6 +62,28 @@ describe('PolicyService', () => {
     expect(v4.tensors).toHaveLength(1);
   });
 
+  it('hands each tensor to onTensor as it completes, keeping none, and still verifies the stream', async () => {
+    const v = (await client.latest())!; // version 5, all four tensors
+    const seen: NamedTensor[] = [];
+    const got = await client.fetchWeights(v, { chunkBytes: CHUNK, onTensor: (t) => seen.push(t) });
+    expect(got.tensors).toEqual([]);
+    expect(seen.map((t) => [t.name, t.dtype, t.shape])).toEqual(tensors.map((t) => [t.name, t.dtype, t.shape]));
+    seen.forEach((t, i) => expect(Buffer.compare(Buffer.from(t.data), Buffer.from(tensors[i].data))).toBe(0));
+    // the callbacks run before the checksum is known: a wrong one still fails the fetch
+    let calls = 0;
+    await expect(client.fetchWeights({ ...v, checksum: '0'.repeat(64) }, { onTensor: () => calls++ })).rejects.toMatchObject({ code: 'E_CHECKSUM_MISMATCH' });
+    expect(calls).toBe(tensors.length);
+    // and a callback that throws fails it with its error
+    const boom = Object.assign(new Error('no such parameter'), { code: 'E_INVALID_ARGUMENT' });
+    await expect(
+      client.fetchWeights(v, {
+        onTensor: () => {
+          throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
+  });
+
   it('rejects an unknown version with E_VERSION_UNAVAILABLE', async () => {
     store.publish(6, 60, tensors.slice(1, 2));
     store.publish(7, 70, tensors.slice(1, 2)); // keep = 2: version 5 is gone
