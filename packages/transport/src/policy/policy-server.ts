@@ -3,9 +3,10 @@
 // (capped by the server), each tensor in order of offset, the first chunk of a
 // tensor carrying its dtype, shape and length, the last chunk of the stream
 // marked final. Writes wait for the transport to drain (a slow client slows the
-// stream, never grows the server's memory). Failures travel as a gRPC status
+// stream, never grows the server's memory) or for the stream to end (a client
+// that stopped reading and cancelled does not hold the stream, and the weights it
+// reads, forever). Failures travel as a gRPC status
 // with the stable code in metadata (E_VERSION_UNAVAILABLE = NOT_FOUND).
-import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { DatarusError, decodeMessage, encodeMessage, ErrorCode, type WeightsChunk } from '@datarus/contracts';
 import { GrpcServerConfig, parseConfig, PolicyServiceConfig } from '../transport-config.js';
@@ -25,6 +26,22 @@ export interface PolicyServing {
 export interface ServePolicyOptions {
   server?: Partial<GrpcServerConfig>;
   policy?: Partial<PolicyServiceConfig>;
+}
+
+/**
+ * Resolves when the stream can take more data, or when it has ended without (the
+ * client cancelled or went away), so that a stream whose client stopped reading
+ * still finishes on the server and lets go of its weights.
+ */
+function drainedOrEnded(call: grpc.ServerWritableStream<Buffer, Buffer>): Promise<void> {
+  const events = ['drain', 'cancelled', 'close', 'error'] as const;
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const e of events) call.off(e, done);
+      resolve();
+    };
+    for (const e of events) call.on(e, done);
+  });
 }
 
 /** Chunks of one tensor: [offset, end) ranges, at least one (an empty tensor still announces itself). */
@@ -55,7 +72,8 @@ export async function servePolicy(source: PolicySource, opts: ServePolicyOptions
 
   const fetchWeights = (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
     const write = async (chunk: WeightsChunk) => {
-      if (!call.write(Buffer.from(encodeMessage('datarus.v1.WeightsChunk', chunk)))) await once(call, 'drain');
+      if (call.write(Buffer.from(encodeMessage('datarus.v1.WeightsChunk', chunk))) || call.cancelled) return;
+      await drainedOrEnded(call);
     };
     void (async () => {
       try {
