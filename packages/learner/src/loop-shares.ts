@@ -7,6 +7,7 @@
 // time). The table ends each row with the resident memory peaks of the step (the
 // learner's, and the rollout workers' since they started), the other limit a
 // bigger run meets. Pure: rows in, table out.
+import { memoryPeaks } from './report/render-report.js';
 import type { StepMetrics } from './step-metrics.js';
 
 export interface StepShares {
@@ -48,14 +49,14 @@ const COLUMNS: [keyof StepShares, string][] = [
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(11);
 const gib = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : '—').padStart(12);
 const MEMORY_HEAD = `${'learner GiB'.padStart(12)}${'rollout GiB'.padStart(12)}`;
-const memory = (m: StepMetrics) => `${gib(m.memory?.learnerPeakGiB)}${gib(m.memory?.rolloutPeakGiB)}`;
+const memory = (m?: { learnerPeakGiB: number; rolloutPeakGiB: number }) => `${gib(m?.learnerPeakGiB)}${gib(m?.rolloutPeakGiB)}`;
 
 /** A fixed-width table: one row per step, a total row, and the largest share named. */
 export function sharesTable(rows: StepMetrics[]): string {
   const shares = rows.map(stepShares);
   const head = `${'step'.padStart(5)} ${'wall s'.padStart(8)}${COLUMNS.map(([, n]) => n.padStart(11)).join('')}${MEMORY_HEAD}`;
   const lines = shares.map(
-    (s, i) => `${String(s.step).padStart(5)} ${s.seconds.toFixed(1).padStart(8)}${COLUMNS.map(([k]) => pct(s[k] as number)).join('')}${memory(rows[i])}`,
+    (s, i) => `${String(s.step).padStart(5)} ${s.seconds.toFixed(1).padStart(8)}${COLUMNS.map(([k]) => pct(s[k] as number)).join('')}${memory(rows[i].memory)}`,
   );
   const total = rows.reduce((a, r) => a + r.seconds.step, 0);
   const sum = (f: (r: StepMetrics) => number) => rows.reduce((a, r) => a + f(r), 0) / (total || 1);
@@ -67,13 +68,8 @@ export function sharesTable(rows: StepMetrics[]): string {
     weights: sum((r) => r.seconds.weights),
     waiting: sum((r) => Math.max(0, r.seconds.waiting - r.seconds.generation - r.seconds.reward)),
   };
-  const peak = (f: (r: StepMetrics) => number | undefined) => {
-    const v = rows.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
-    return v.length ? Math.max(...v) : undefined;
-  };
   const totalLine =
-    `${'all'.padStart(5)} ${total.toFixed(1).padStart(8)}${Object.values(overall).map(pct).join('')}` +
-    `${gib(peak((r) => r.memory?.learnerPeakGiB))}${gib(peak((r) => r.memory?.rolloutPeakGiB))}`;
+    `${'all'.padStart(5)} ${total.toFixed(1).padStart(8)}${Object.values(overall).map(pct).join('')}` + memory(memoryPeaks(rows));
   const top = Object.entries(overall).sort((a, b) => b[1] - a[1])[0];
   return [head, ...lines, totalLine, `largest share: ${top?.[0] ?? '—'} (${(100 * (top?.[1] ?? 0)).toFixed(1)}% of the wall time)`].join('\n');
 }

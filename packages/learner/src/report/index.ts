@@ -1,6 +1,6 @@
 // The training report: metrics.jsonl reading and writing, the first-vs-last
 // quarter reward comparison, and the self-contained HTML page.
-export { formatPeakMemory, renderReport } from './render-report.js';
+export { formatPeakMemory, memoryPeaks, renderReport } from './render-report.js';
 export { quarterComparison, formatQuarterComparison, NOISE_SIGMAS } from './quarters.js';
 export { appendJsonLines, appendMetrics, readMetrics } from './metrics-file.js';
 

@@ -154,12 +154,19 @@ const maxOf = (xs: number[]) => {
   return finite.length ? Math.max(...finite) : NaN;
 };
 
+/** The highest learner and rollout-worker memory peaks of the rows, GiB (NaN where no row has one). */
+export function memoryPeaks(rows: readonly StepMetrics[]): { learnerPeakGiB: number; rolloutPeakGiB: number } {
+  return {
+    learnerPeakGiB: maxOf(rows.map((r) => num(r.memory?.learnerPeakGiB))),
+    rolloutPeakGiB: maxOf(rows.map((r) => num(r.memory?.rolloutPeakGiB))),
+  };
+}
+
 /** `learner / rollout worker` peaks over the rows, GiB; a dash where unknown. */
 export function formatPeakMemory(rows: readonly StepMetrics[]): string {
   const gib = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
-  const learner = maxOf(rows.map((r) => num(r.memory?.learnerPeakGiB)));
-  const rollout = maxOf(rows.map((r) => num(r.memory?.rolloutPeakGiB)));
-  return `${gib(learner)} / ${gib(rollout)}`;
+  const { learnerPeakGiB, rolloutPeakGiB } = memoryPeaks(rows);
+  return `${gib(learnerPeakGiB)} / ${gib(rolloutPeakGiB)}`;
 }
 
 /** The facts every report shows, computed from the rows. */

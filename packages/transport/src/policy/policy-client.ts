@@ -176,7 +176,7 @@ export class WeightsAssembler {
     this.hasher.update(c.data);
     if (c.final) this.done = true;
     if (this.onTensor && cur.filled === cur.tensor.data.byteLength) {
-      this.current = { tensor: { ...cur.tensor, data: new Uint8Array(0) }, filled: 0 }; // complete: not kept here
+      this.current = null; // complete, and not kept here
       this.onTensor(cur.tensor);
     }
   }
