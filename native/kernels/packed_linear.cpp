@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "fused_norm_rope.h"
+#include "panel_tiles.h"
 #include "simd.h"
 #include "work_queue.h"
 
@@ -15,94 +16,7 @@ namespace datarus::kernels {
 
 namespace {
 
-constexpr int64_t W = kPanelWidth;
-constexpr int64_t kPrefetchFloats = 512;  // 2 KiB ahead in each panel stream
-constexpr int64_t kChunkPanels = 12;      // a multiple of every panelsPerCall(); ≤ 600 KiB at K = 1536
-constexpr int64_t kBlockK = 64;           // panelTile8's k block: 3 panels × 64 k × 32 B = 6 KiB of L1
-
-// Panels processed side by side for MB rows: enough independent accumulator
-// chains to hide the FMA latency (NP·MB of them) within 16 vector registers.
-constexpr int panelsAtOnce(int MB) { return MB == 1 ? 6 : MB == 2 ? 4 : MB == 3 ? 3 : MB <= 6 ? 2 : 1; }
-
-// Panels one kernel call covers for MB rows: panelTile8's three for 8 rows, else NP.
-constexpr int panelsPerCall(int MB) { return MB == 8 ? 3 : panelsAtOnce(MB); }
-
-// One k of panelTile: acc[j][i] += x[i, k] · panel_j[k, :].
-template <int MB, int NP>
-__attribute__((target("avx2,fma"), always_inline)) inline void panelStep(const float* xk, const float* row,
-                                                                         int64_t stride, __m256 (&acc)[NP][MB]) {
-  __m256 w[NP];
-  for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(row + j * stride);
-  for (int i = 0; i < MB; ++i) {
-    const __m256 xb = _mm256_broadcast_ss(xk + i);
-    for (int j = 0; j < NP; ++j) acc[j][i] = _mm256_fmadd_ps(xb, w[j], acc[j][i]);
-  }
-}
-
-// acc[j][i] = Σ_k x[i, k] · panel_j[k, :] for NP consecutive panels and MB rows of x,
-// read transposed (xt[k·MB + i] = x[i, k]: one base address for all broadcasts of a
-// k); the 8 lanes of acc[j][i] are out[j][i][0..7]. Unrolled by two k, the length
-// of one 64-byte line of a panel, which gets one prefetch.
-template <int MB, int NP>
-__attribute__((target("avx2,fma"))) void panelTile(const float* xt, int64_t K, const float* panel, float* out) {
-  __m256 acc[NP][MB];
-  for (int j = 0; j < NP; ++j)
-    for (int i = 0; i < MB; ++i) acc[j][i] = _mm256_setzero_ps();
-  const int64_t stride = K * W;  // floats per panel
-  int64_t k = 0;
-  for (; k + 2 <= K; k += 2) {
-    for (int j = 0; j < NP; ++j)
-      _mm_prefetch(reinterpret_cast<const char*>(panel + j * stride + k * W + kPrefetchFloats), _MM_HINT_T0);
-    panelStep<MB, NP>(xt + k * MB, panel + k * W, stride, acc);
-    panelStep<MB, NP>(xt + (k + 1) * MB, panel + (k + 1) * W, stride, acc);
-  }
-  if (k < K) panelStep<MB, NP>(xt + k * MB, panel + k * W, stride, acc);
-  for (int j = 0; j < NP; ++j)
-    for (int i = 0; i < MB; ++i) _mm256_storeu_ps(out + (j * MB + i) * W, acc[j][i]);
-}
-
-// panelTile for 8 rows and 3 panels, as two halves of 4 rows: 7 loads feed 12 FMAs
-// (3 panel rows, 4 broadcasts) where panelTile<8, 1> needs 9 loads for 8, and the
-// loads, not the FMAs, bound the kernel on AVX2 (~12% less time per decode step).
-// K is walked in blocks of kBlockK: the first half streams a block in, the second
-// re-reads it from L1, and the block after it is prefetched across both halves so
-// that memory is requested at a steady rate; during the last block, the first
-// block of `next` (the three panels this thread reads after these, or null) is.
-// Between blocks the accumulators wait in `partial`; each output is still one fp32
-// sum over k = 0 .. K-1 in order, so the bits equal panelTile's.
-__attribute__((target("avx2,fma"))) void panelTile8(const float* xt, int64_t K, const float* panel, float* out,
-                                                     const float* next) {
-  constexpr int NP = 3, MB = 8, HALF = 4;
-  alignas(32) float partial[NP][MB][W];
-  const int64_t stride = K * W;
-  for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
-    const int64_t k1 = std::min(K, k0 + kBlockK);
-    const float* ahead = k1 < K ? panel + k1 * W : next;  // the block to prefetch during this one
-    for (int h = 0; h < 2; ++h) {
-      __m256 acc[NP][HALF];
-      for (int j = 0; j < NP; ++j)
-        for (int i = 0; i < HALF; ++i) acc[j][i] = k0 ? _mm256_load_ps(partial[j][h * HALF + i]) : _mm256_setzero_ps();
-      for (int64_t k = k0; k < k1; ++k) {
-        if (ahead && ((k - k0) & 3) == 0) {  // one 64-byte line per panel every 4 k: half a block per half
-          const int64_t line = h * (kBlockK / 4) + (k - k0) / 4;
-          for (int j = 0; j < NP; ++j)
-            _mm_prefetch(reinterpret_cast<const char*>(ahead + j * stride + line * 16), _MM_HINT_T0);
-        }
-        __m256 w[NP];
-        for (int j = 0; j < NP; ++j) w[j] = _mm256_loadu_ps(panel + j * stride + k * W);
-        const float* xk = xt + k * MB + h * HALF;
-        for (int i = 0; i < HALF; ++i) {
-          const __m256 xb = _mm256_broadcast_ss(xk + i);
-          for (int j = 0; j < NP; ++j) acc[j][i] = _mm256_fmadd_ps(xb, w[j], acc[j][i]);
-        }
-      }
-      for (int j = 0; j < NP; ++j)
-        for (int i = 0; i < HALF; ++i) _mm256_store_ps(partial[j][h * HALF + i], acc[j][i]);
-    }
-  }
-  for (int j = 0; j < NP; ++j)
-    for (int i = 0; i < MB; ++i) _mm256_storeu_ps(out + (j * MB + i) * W, _mm256_load_ps(partial[j][i]));
-}
+constexpr int64_t kMaxWidth = 16;
 
 // xt[k·8 + i] = x[i·K + k] for 8 rows of x: 8×8 blocks transposed in registers.
 __attribute__((target("avx2,fma"))) void transpose8(const float* x, int64_t K, float* xt) {
@@ -151,67 +65,85 @@ struct Outputs {
 
 // dst[i·N + c] = (tile[i·8 + c] + bias[c]) + residual[i·N + c] for MB rows and 8
 // columns; a missing bias adds 0, a missing residual nothing.
-__attribute__((target("avx2,fma"))) void storeFullPanel(float* dst, int64_t N, int MB, const float* tile,
-                                                         const float* bias, const float* residual) {
+__attribute__((target("avx2,fma"))) void storeFullPanel8(float* dst, int64_t N, int MB, const float* tile,
+                                                          const float* bias, const float* residual) {
   const __m256 b = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
   for (int i = 0; i < MB; ++i) {
-    __m256 v = _mm256_add_ps(_mm256_loadu_ps(tile + i * W), b);
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(tile + i * 8), b);
     if (residual) v = _mm256_add_ps(_mm256_loadu_ps(residual + i * N), v);
     _mm256_storeu_ps(dst + i * N, v);
   }
 }
 
-// Adds the bias and writes panel p's results for rows r0 .. r0+MB-1; tile is [MB][8].
+// storeFullPanel8 for 16 columns (tile [MB][16]): the same two adds per lane.
+__attribute__((target("avx512f"))) void storeFullPanel16(float* dst, int64_t N, int MB, const float* tile,
+                                                          const float* bias, const float* residual) {
+  const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+  for (int i = 0; i < MB; ++i) {
+    __m512 v = _mm512_add_ps(_mm512_loadu_ps(tile + i * 16), b);
+    if (residual) v = _mm512_add_ps(_mm512_loadu_ps(residual + i * N), v);
+    _mm512_storeu_ps(dst + i * N, v);
+  }
+}
+
+// Adds the bias and writes panel p's results for rows r0 .. r0+MB-1; tile is [MB][width].
 void storePanel(const Outputs& o, int64_t p, int64_t r0, int MB, const float* tile) {
+  const int64_t W = o.w.width;
   const int32_t s = o.w.segment[static_cast<size_t>(p)];
   const int64_t N = o.w.widths[static_cast<size_t>(s)], c0 = o.w.column[static_cast<size_t>(p)];
   const int64_t n = std::min<int64_t>(W, N - c0);
   const float* b = o.bias[static_cast<size_t>(s)];
   const float* res = s == 0 ? o.residual : nullptr;
-  if (n == W) {  // a full panel: the same two adds, 8 lanes at a time
-    storeFullPanel(o.data[static_cast<size_t>(s)] + r0 * N + c0, N, MB, tile, b ? b + c0 : nullptr,
-                   res ? res + r0 * N + c0 : nullptr);
+  float* out = o.data[static_cast<size_t>(s)];
+  if (n == W) {  // a full panel: the same two adds, a register of lanes at a time
+    (W == 16 ? storeFullPanel16 : storeFullPanel8)(out + r0 * N + c0, N, MB, tile, b ? b + c0 : nullptr,
+                                                   res ? res + r0 * N + c0 : nullptr);
     return;
   }
   for (int i = 0; i < MB; ++i) {
-    float* dst = o.data[static_cast<size_t>(s)] + (r0 + i) * N + c0;
+    float* dst = out + (r0 + i) * N + c0;
     for (int64_t c = 0; c < n; ++c) dst[c] = tile[i * W + c] + (b ? b[c0 + c] : 0.0f);
     if (res)
       for (int64_t c = 0; c < n; ++c) dst[c] = res[(r0 + i) * N + c0 + c] + dst[c];
   }
 }
 
-// Panels [p0, p1) for the MB rows starting at r0 (xt: those rows transposed,
-// [K, MB]): NP at a time (three at a time for 8 rows), then one at a time. pNext:
-// the first panel this thread reads after these (to prefetch), or -1.
-template <int MB>
-void panelRange(const Outputs& o, const float* xt, int64_t p0, int64_t p1, int64_t r0, int64_t pNext) {
-  constexpr int NP = panelsAtOnce(MB);
-  const int64_t K = o.w.K;
+// Panels [p0, p1) for the mb rows starting at r0 (xt: those rows transposed,
+// [K, mb]): the tile's NP at a time, then one at a time. pNext: the first panel
+// this thread reads after these (to prefetch), or -1.
+void panelRange(const Outputs& o, const tiles::Tile& tile, const float* xt, int64_t mb, int64_t p0, int64_t p1,
+                int64_t r0, int64_t pNext) {
+  const int64_t K = o.w.K, W = o.w.width, NP = tile.panels, stride = K * W;
   const float* panels = o.w.panels.data_ptr<float>();
-  float tile[panelsPerCall(MB) * MB * W];
+  float out[6 * 8 * kMaxWidth];  // [NP, mb, W]
   int64_t p = p0;
-  if constexpr (MB == 8)
-    for (; p + 3 <= p1; p += 3) {
-      const int64_t next = p + 3 < p1 ? p + 3 : pNext;
-      panelTile8(xt, K, panels + p * K * W, tile, next >= 0 ? panels + next * K * W : nullptr);
-      for (int j = 0; j < 3; ++j) storePanel(o, p + j, r0, MB, tile + j * MB * W);
-    }
   for (; p + NP <= p1; p += NP) {
-    panelTile<MB, NP>(xt, K, panels + p * K * W, tile);
-    for (int j = 0; j < NP; ++j) storePanel(o, p + j, r0, MB, tile + j * MB * W);
+    const int64_t next = p + NP < p1 ? p + NP : pNext;
+    tile.many(xt, K, panels + p * stride, out, next >= 0 ? panels + next * stride : nullptr);
+    for (int64_t j = 0; j < NP; ++j) storePanel(o, p + j, r0, static_cast<int>(mb), out + j * mb * W);
   }
   for (; p < p1; ++p) {
-    panelTile<MB, 1>(xt, K, panels + p * K * W, tile);
-    storePanel(o, p, r0, MB, tile);
+    tile.one(xt, K, panels + p * stride, out, nullptr);
+    storePanel(o, p, r0, static_cast<int>(mb), out);
   }
 }
 
-using RangeFn = void (*)(const Outputs&, const float*, int64_t, int64_t, int64_t, int64_t);
-constexpr RangeFn kRanges[] = {nullptr,         panelRange<1>, panelRange<2>, panelRange<3>, panelRange<4>,
-                               panelRange<5>, panelRange<6>, panelRange<7>, panelRange<8>};
-
 }  // namespace
+
+namespace tiles {
+
+Tile tileFor(int64_t width, int rows) { return width == 16 ? avx512Tile(rows) : avx2Tile(rows); }
+
+int64_t chunkPanels(int64_t width) { return width == 16 ? 6 : 12; }  // ≤ 600 KiB of panels at K = 1536
+
+}  // namespace tiles
+
+int64_t defaultPanelWidth() { return panelWidthSupported(16) ? 16 : 8; }
+
+bool panelWidthSupported(int64_t width) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return simd::cpuHasAvx2Fma() && (width == 8 || (width == 16 && avx512));
+}
 
 bool packedLinearSupports(at::Device device, at::ScalarType dtype) {
   return simd::cpuHasAvx2Fma() && device.is_cpu() && dtype == at::kFloat;
@@ -222,18 +154,22 @@ bool packedLinearApplies(const at::Tensor& x) {
          x.numel() / x.size(-1) <= kPackedMaxRows;
 }
 
-int64_t packedFloats(const std::vector<at::Tensor>& weights) {
+int64_t packedFloats(const std::vector<at::Tensor>& weights, int64_t width) {
+  const int64_t W = width ? width : defaultPanelWidth();
   int64_t panels = 0;
   for (const auto& w : weights) panels += (w.size(0) + W - 1) / W;
   return weights.empty() ? 0 : panels * weights[0].size(1) * W;
 }
 
 PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vector<at::Tensor>& biases,
-                        const at::Tensor& storage) {
+                        const at::Tensor& storage, int64_t width) {
   check(!weights.empty(), code::kInvalidArgument, "nothing to pack");
+  const int64_t W = width ? width : defaultPanelWidth();
+  check(panelWidthSupported(W), code::kInvalidArgument, "panels ", W, " wide cannot run on this processor");
   check(biases.empty() || biases.size() == weights.size(), code::kInvalidArgument, "one bias per weight, or none");
   PackedLinear out;
   out.K = weights[0].size(1);
+  out.width = W;
   for (size_t s = 0; s < weights.size(); ++s) {
     const at::Tensor& w = weights[s];
     check(w.dim() == 2 && w.size(1) == out.K && w.device().is_cpu() && w.scalar_type() == at::kFloat,
@@ -253,9 +189,9 @@ PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vecto
     check(storage.device().is_cpu() && storage.scalar_type() == at::kFloat && storage.is_contiguous() &&
               storage.numel() >= P * K * W,
           code::kInvalidArgument, "panel storage must be contiguous CPU fp32 of at least ", P * K * W, " floats");
-    out.panels = storage.reshape({-1}).narrow(0, 0, P * K * W).view({P, K, W});  // [P, K, 8]
+    out.panels = storage.reshape({-1}).narrow(0, 0, P * K * W).view({P, K, W});  // [P, K, W]
   } else {
-    out.panels = at::empty({P, K, W}, at::kFloat);  // [P, K, 8]
+    out.panels = at::empty({P, K, W}, at::kFloat);  // [P, K, W]
   }
   std::vector<at::Tensor> src;
   for (const auto& w : weights) src.push_back(w.detach().contiguous());
@@ -264,10 +200,10 @@ PackedLinear packLinear(const std::vector<at::Tensor>& weights, const std::vecto
     for (int64_t p = p0; p < p1; ++p) {
       const at::Tensor& w = src[static_cast<size_t>(out.segment[static_cast<size_t>(p)])];
       const int64_t c0 = out.column[static_cast<size_t>(p)], n = std::min<int64_t>(W, w.size(0) - c0);
-      const float* rows[W];  // the panel's weight rows; padding columns read zeros
+      const float* rows[kMaxWidth];  // the panel's weight rows; padding columns read zeros
       std::vector<float> pad(n < W ? static_cast<size_t>(K) : 0, 0.0f);
       for (int64_t c = 0; c < W; ++c) rows[c] = c < n ? w.data_ptr<float>() + (c0 + c) * K : pad.data();
-      float* panel = dst + p * K * W;  // written in order: k-major, 8 columns each
+      float* panel = dst + p * K * W;  // written in order: k-major, W columns each
       for (int64_t k = 0; k < K; ++k)
         for (int64_t c = 0; c < W; ++c) panel[k * W + c] = rows[c][k];
     }
@@ -302,10 +238,12 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   const float* xp = x.data_ptr<float>();
   const float* gp = g.defined() ? g.data_ptr<float>() : nullptr;
   const float* up = u.defined() ? u.data_ptr<float>() : nullptr;
-  // Work items: one kernel call's panels for up to 8 rows; a chunk of kChunkPanels,
-  // reused from cache by every block of 8 rows, beyond. Threads walk them in pairs
-  // from both ends (work_queue.h).
-  const int64_t unit = R <= 8 ? panelsPerCall(static_cast<int>(R)) : kChunkPanels;
+  // Work items: one tile call's panels for up to 8 rows; a chunk of
+  // tiles::chunkPanels, reused from cache by every block of 8 rows, beyond. Threads
+  // walk them in pairs from both ends (work_queue.h).
+  tiles::Tile tile[(kPackedMaxRows + 7) / 8];  // per block of 8 rows
+  for (int64_t r0 = 0; r0 < R; r0 += 8) tile[r0 / 8] = tiles::tileFor(w.width, static_cast<int>(std::min<int64_t>(8, R - r0)));
+  const int64_t unit = R <= 8 ? tile[0].panels : tiles::chunkPanels(w.width);
   const int64_t items = (P + unit - 1) / unit;
   const int64_t walkers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), items));
   PairedQueue queue(items, walkers);
@@ -330,7 +268,8 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
     for (int64_t item; queue.take(cursor, &item);) {
       const int64_t p0 = item * unit, p1 = std::min(P, p0 + unit), next = queue.peek(cursor);
       for (int64_t r0 = 0; r0 < R; r0 += 8)
-        kRanges[std::min<int64_t>(8, R - r0)](o, xt[r0 / 8], p0, p1, r0, next >= 0 ? next * unit : -1);
+        panelRange(o, tile[r0 / 8], xt[r0 / 8], std::min<int64_t>(8, R - r0), p0, p1, r0,
+                   next >= 0 ? next * unit : -1);
     }
   });
   return outs;

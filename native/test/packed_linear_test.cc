@@ -13,6 +13,14 @@ namespace {
 double relErr(const at::Tensor& got, const at::Tensor& want) {
   return (got.to(at::kDouble) - want).abs().max().item<double>() / want.abs().max().item<double>();
 }
+
+// The panel widths this processor runs: 8, and 16 with AVX-512F.
+std::vector<int64_t> panelWidths() {
+  std::vector<int64_t> out;
+  for (int64_t w : {8, 16})
+    if (panelWidthSupported(w)) out.push_back(w);
+  return out;
+}
 }  // namespace
 
 TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
@@ -27,7 +35,8 @@ TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
       ws.push_back(at::randn({n, K}));
       bs.push_back(at::randn({n}));
     }
-    PackedLinear packed = packLinear(ws, bs), plain = packLinear(ws);
+    for (int64_t width : panelWidths()) {
+    PackedLinear packed = packLinear(ws, bs, {}, width), plain = packLinear(ws, {}, {}, width);
     for (int64_t rows : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16}) {
       at::Tensor x = at::randn({rows, 1, K});
       std::vector<at::Tensor> got = packedLinear(x, packed), noBias = packedLinear(x, plain);
@@ -37,9 +46,10 @@ TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
         ASSERT_EQ(got[s].sizes(), want.sizes());
         const double d = relErr(got[s], want);
         worst = std::max(worst, d);
-        EXPECT_LT(d, 5e-6) << rows << " rows, segment " << s << " of K=" << K;
+        EXPECT_LT(d, 5e-6) << rows << " rows, segment " << s << " of K=" << K << ", panels " << width << " wide";
         EXPECT_LT(relErr(noBias[s], at::linear(x.to(at::kDouble), ws[s].to(at::kDouble))), 5e-6);
       }
+    }
     }
   }
   std::printf("[packed] max relative |kernel - linear in fp64| = %.3g (tolerance 5e-6)\n", worst);
@@ -48,14 +58,38 @@ TEST(PackedLinear, MatchesLinearInDoubleForEveryRowCountSegmentsAndOddShapes) {
 TEST(PackedLinear, ARowsResultDoesNotDependOnTheOtherRowsOfTheCall) {
   if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
   at::manual_seed(1);
-  for (int64_t K : {576, 130}) {  // 130: the 8-row kernel's k blocks end in a partial one
-    PackedLinear w = packLinear({at::randn({200, K})});
+  for (int64_t K : {576, 130})  // 130: the 8-wide 8-row kernel's k blocks end in a partial one
+    for (int64_t width : panelWidths()) {
+    PackedLinear w = packLinear({at::randn({200, K})}, {}, {}, width);
     at::Tensor x = at::randn({16, K});
     at::Tensor all = packedLinear(x, w)[0];  // [16, 200]
     for (int64_t rows : {1, 2, 3, 5, 7, 8, 11})
       for (int64_t r = 0; r + rows <= 16; r += rows)
         EXPECT_TRUE(at::equal(packedLinear(x.narrow(0, r, rows), w)[0], all.narrow(0, r, rows)))
-            << rows << " rows from " << r << ", K=" << K;
+            << rows << " rows from " << r << ", K=" << K << ", panels " << width << " wide";
+    }
+}
+
+TEST(PackedLinear, EveryPanelWidthGivesTheSameBits) {
+  if (!simd::cpuHasAvx2Fma()) GTEST_SKIP() << "no AVX2+FMA: the model uses at::linear";
+  if (!panelWidthSupported(16)) GTEST_SKIP() << "no AVX-512F: only 8-wide panels run here";
+  EXPECT_EQ(defaultPanelWidth(), 16);
+  at::manual_seed(5);
+  for (auto [K, widths] : std::vector<std::pair<int64_t, std::vector<int64_t>>>{{576, {576, 192, 192}}, {130, {37, 9}}}) {
+    std::vector<at::Tensor> ws, bs;
+    for (int64_t n : widths) {
+      ws.push_back(at::randn({n, K}));
+      bs.push_back(at::randn({n}));
+    }
+    PackedLinear narrow = packLinear(ws, bs, {}, 8), wide = packLinear(ws, bs, {}, 16);
+    EXPECT_EQ(narrow.panels.size(2), 8);
+    EXPECT_EQ(wide.panels.size(2), 16);
+    for (int64_t rows = 1; rows <= kPackedMaxRows; ++rows) {
+      at::Tensor x = at::randn({rows, K}), res = at::randn({rows, widths[0]});
+      std::vector<at::Tensor> a = packedLinear(x, narrow, {{}, 0, res, {}}), b = packedLinear(x, wide, {{}, 0, res, {}});
+      for (size_t s = 0; s < widths.size(); ++s)
+        EXPECT_TRUE(at::equal(a[s], b[s])) << rows << " rows, segment " << s << ", K=" << K;
+    }
   }
 }
 
@@ -64,7 +98,8 @@ TEST(PackedLinear, PacksIntoASliceOfAHugePageBufferAsIntoItsOwn) {
   at::manual_seed(2);
   const std::vector<at::Tensor> ws = {at::randn({37, 64}), at::randn({16, 64})};
   const int64_t n = packedFloats(ws);
-  EXPECT_EQ(n, (5 + 2) * 64 * kPanelWidth);  // ceil(37/8) + 16/8 panels of [64, 8]
+  EXPECT_EQ(packedFloats(ws, 8), (5 + 2) * 64 * 8);  // ceil(37/8) + 16/8 panels of [64, 8]
+  EXPECT_EQ(packedFloats(ws, 16), (3 + 1) * 64 * 16);  // ceil(37/16) + 16/16 panels of [64, 16]
   at::Tensor buffer = datarus::hugePageEmpty(n + 100);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer.data_ptr()) % datarus::kHugePageBytes, 0u);
   buffer.fill_(-7.0f);
@@ -119,6 +154,7 @@ TEST(PackedLinear, RefusesWhatItCannotServe) {
   EXPECT_THROW(packLinear({}), datarus::Error);
   EXPECT_THROW(packLinear({at::randn({4, 8}), at::randn({4, 9})}), datarus::Error);
   EXPECT_THROW(packLinear({at::randn({4, 8})}, {at::randn({5})}), datarus::Error);
+  EXPECT_THROW(packLinear({at::randn({4, 8})}, {}, {}, 12), datarus::Error);  // no such panel width
   EXPECT_FALSE(packedLinearApplies(at::randn({kPackedMaxRows + 1, 8})));
   EXPECT_FALSE(packedLinearApplies(at::randn({2, 8}, at::kDouble)));
   if (simd::cpuHasAvx2Fma()) {
