@@ -1,13 +1,16 @@
-// backward_worker.cc — model.backward(sequences, weights, {normalizer}):
+// backward_worker.cc — model.backward(sequences, weights, {normalizer, gradientCheckpointing}):
 // weighted NLL over next-token log-probs, gradients accumulated into the model.
 //
 // weights[i] has length len(sequences[i]) − 1 (the weight of predicting token
 // t + 1 at position t; 0 on prompt tokens). The loss is −Σ w·logp / normalizer,
-// with normalizer defaulting to Σ w, so that micro-batches can share one.
+// with normalizer defaulting to Σ w, so that micro-batches can share one. With
+// gradientCheckpointing the decoder keeps each layer's input only and recomputes
+// the layer in backward (grpo/token_backward.h): the same gradients, less memory.
 #include <mutex>
 
 #include "convert.h"
 #include "error.h"
+#include "grpo/token_backward.h"
 #include "logprobs.h"
 #include "padding.h"
 #include "worker.h"
@@ -20,12 +23,13 @@ namespace {
 class BackwardWorker : public PromiseWorker {
  public:
   BackwardWorker(Napi::Env env, Napi::Object owner, StatePtr state, std::vector<std::vector<int64_t>> seqs,
-                 std::vector<std::vector<float>> weights, double normalizer)
+                 std::vector<std::vector<float>> weights, double normalizer, bool checkpoint)
       : PromiseWorker(env, owner),
         state_(std::move(state)),
         seqs_(std::move(seqs)),
         weights_(std::move(weights)),
-        normalizer_(normalizer) {}
+        normalizer_(normalizer),
+        checkpoint_(checkpoint) {}
 
  protected:
   void Run() override {
@@ -42,8 +46,12 @@ class BackwardWorker : public PromiseWorker {
     double norm = normalizer_ > 0 ? normalizer_ : std::max(1e-8, w.sum().item<double>());
     tokens_ = w.gt(0).sum().item<int64_t>();
     m.setTrainable(true);
-    BackwardResult r = lossBackward(m, ids, [&](const at::Tensor& logp) { return -(logp * w).sum() / norm; });
-    loss_ = r.loss;
+    auto nll = [&](const at::Tensor& logp) { return -(logp * w).sum() / norm; };
+    loss_ = checkpoint_ ? tokenLossBackward(
+                              m, ids, [&](const at::Tensor& logp, const at::Tensor&) { return nll(logp); },
+                              /*entropyGrad=*/false, kLogitTokens, /*checkpointLayers=*/true)
+                              .loss
+                        : lossBackward(m, ids, nll).loss;
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
@@ -57,6 +65,7 @@ class BackwardWorker : public PromiseWorker {
   std::vector<std::vector<int64_t>> seqs_;
   std::vector<std::vector<float>> weights_;
   double normalizer_;
+  bool checkpoint_;
   double loss_ = 0;
   int64_t tokens_ = 0;
 };
@@ -74,7 +83,8 @@ Napi::Value startBackward(const Napi::CallbackInfo& info, StatePtr state) {
   for (uint32_t i = 0; i < wa.Length(); ++i) weights.push_back(toFloats(env, wa.Get(i), "weights"));
   Napi::Object opts = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
   auto* w = new BackwardWorker(env, info.This().As<Napi::Object>(), std::move(state), std::move(seqs),
-                               std::move(weights), optNumber(opts, "normalizer", 0));
+                               std::move(weights), optNumber(opts, "normalizer", 0),
+                               optBool(opts, "gradientCheckpointing", false));
   Napi::Promise p = w->promise();
   w->Queue();
   return p;

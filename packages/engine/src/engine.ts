@@ -231,12 +231,21 @@ export class Engine {
     return native(() => h.matmulGflops(rows));
   }
 
-  /** Accumulates gradients of the weighted NLL of `batch` (see TrainBatch). */
-  async backward(batch: TrainBatch, normalizer?: number): Promise<{ loss: number; tokens: number }> {
+  /**
+   * Accumulates gradients of the weighted NLL of `batch` (see TrainBatch), divided by
+   * `normalizer` (default: the batch's total weight). With `gradientCheckpointing` the
+   * decoder keeps each layer's input only and recomputes the layer in backward: the
+   * same gradients for less activation memory.
+   */
+  async backward(
+    batch: TrainBatch,
+    normalizer?: number,
+    options: { gradientCheckpointing?: boolean } = {},
+  ): Promise<{ loss: number; tokens: number }> {
     const seqs = batch.sequences.map((s, i) => toIds(`sequences[${i}]`, s));
     const weights = batch.weights.map((w) => Float32Array.from(w as ArrayLike<number>));
     const h = this.live();
-    return native(() => h.backward(seqs, weights, { normalizer }));
+    return native(() => h.backward(seqs, weights, { normalizer, gradientCheckpointing: options.gradientCheckpointing }));
   }
 
   /** Clips, applies AdamW and clears gradients; a non-finite gradient skips the update. */

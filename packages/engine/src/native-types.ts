@@ -80,7 +80,7 @@ export interface NativeModel {
   logprobs(sequences: Int32Array[]): Promise<Float32Array[]>;
   logits(sequence: Int32Array): Promise<Float32Array>;
   matmulGflops(rows: number): Promise<number>;
-  backward(sequences: Int32Array[], weights: Float32Array[], options: { normalizer?: number }): Promise<{ loss: number; tokens: number }>;
+  backward(sequences: Int32Array[], weights: Float32Array[], options: { normalizer?: number; gradientCheckpointing?: boolean }): Promise<{ loss: number; tokens: number }>;
   step(options: Record<string, number>): Promise<NativeStepStats>;
   zeroGrad(): void;
   save(dir: string, options: { dtype?: string; maxShardBytes?: number }): Promise<void>;

@@ -104,6 +104,36 @@ describe('GRPO through the engine', () => {
     expect(worst).toBe(0);
   });
 
+  it('accumulates the same supervised (NLL) gradients with gradient checkpointing', async () => {
+    const b = batch(8);
+    const weights = b.masks.map((m) => m.map((x, t) => x * (1 + (t % 3))));
+    const grads: Float32Array[][] = [];
+    const losses: number[] = [];
+    for (const gradientCheckpointing of [false, true]) {
+      await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
+      const r = await e.backward({ sequences: b.sequences, weights }, undefined, { gradientCheckpointing });
+      losses.push(r.loss);
+      grads.push(e.parameterNames().map((n) => e.grad(n)!.data));
+      if (gradientCheckpointing) {
+        await expect(e.backward({ sequences: b.sequences, weights }, undefined, { gradientCheckpointing: 'yes' as never })).rejects.toMatchObject({
+          code: 'E_INVALID_ARGUMENT',
+        });
+      }
+    }
+    let worst = 0;
+    let largest = 0;
+    grads[0].forEach((g, i) =>
+      g.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - grads[1][i][j]));
+        largest = Math.max(largest, Math.abs(v));
+      }),
+    );
+    console.log(`[grpo/engine] NLL backward: max |grad(checkpointed) - grad| = ${worst.toExponential(2)} (largest |grad| ${largest.toExponential(2)})`);
+    expect(largest).toBeGreaterThan(0);
+    expect(Math.abs(losses[0] - losses[1])).toBeLessThan(1e-6 * Math.abs(losses[0]));
+    expect(worst).toBeLessThanOrEqual(1e-6 * largest);
+  });
+
   it('skips a non-finite step and leaves the weights alone', async () => {
     await using e = await Engine.load(model(), { device: 'cpu', dtype: 'float32' });
     const b = { ...batch(e.info.vocabSize), advantages: [NaN, 1, 1, 1] };

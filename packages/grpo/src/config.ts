@@ -50,7 +50,7 @@ export const GrpoConfig = z
       .boolean()
       .default(false)
       .describe(
-        'Activation checkpointing: keep each decoder layer’s input instead of its activations and recompute the layer in backward. Same gradients; activation memory per micro-batch falls to about 1/20 for a third more training compute (TRL’s gradient_checkpointing).',
+        'Activation checkpointing (GRPO steps and the SFT warm-up): keep each decoder layer’s input instead of its activations and recompute the layer in backward. Same gradients; activation memory per micro-batch falls to about 1/20 for a third more training compute (TRL’s gradient_checkpointing).',
       ),
     refShards: z.number().int().min(1).default(1).describe('Layer-range shards of the frozen reference model (memory-optimised GRPO).'),
     refDevice: z

@@ -38,7 +38,9 @@ export async function runSftWarmup(engine: Engine, config: RunConfig, onStep?: (
   // the whole batch held the activations of all of it (the default's 8 sequences of
   // 170-215 tokens: ~2.7 GB on SmolLM2-135M in fp32). The normaliser is the whole
   // batch's weight, so the accumulated gradient and the summed loss are the batch's.
+  // grpo.gradientCheckpointing applies here too.
   const mb = config.grpo.microBatchSize;
+  const gradientCheckpointing = config.grpo.gradientCheckpointing;
   for (let step = 0; step < config.sft.steps; step++) {
     const t0 = performance.now();
     const batch = sftBatch(engine, config, step);
@@ -46,7 +48,8 @@ export async function runSftWarmup(engine: Engine, config: RunConfig, onStep?: (
     let loss = 0;
     let tokens = 0;
     for (let i = 0; i < batch.sequences.length; i += mb) {
-      const r = await engine.backward({ sequences: batch.sequences.slice(i, i + mb), weights: batch.weights.slice(i, i + mb) }, normalizer);
+      const part = { sequences: batch.sequences.slice(i, i + mb), weights: batch.weights.slice(i, i + mb) };
+      const r = await engine.backward(part, normalizer, { gradientCheckpointing });
       loss += r.loss;
       tokens += r.tokens;
     }
