@@ -27,19 +27,26 @@ template <int MB, int NP>
 __attribute__((target("avx512f"))) void panelTile(const float* xt, int64_t K, const float* panel, float* out,
                                                   const float*) {
   __m512 acc[NP][MB];
+#pragma GCC unroll 8
   for (int j = 0; j < NP; ++j)
+#pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) acc[j][i] = _mm512_setzero_ps();
   const int64_t stride = K * W;  // floats per panel
   for (int64_t k = 0; k < K; ++k) {
     __m512 w[NP];
+#pragma GCC unroll 8
     for (int j = 0; j < NP; ++j) w[j] = _mm512_loadu_ps(panel + j * stride + k * W);
     const float* xk = xt + k * MB;
+#pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) {
       const __m512 xb = _mm512_set1_ps(xk[i]);
+#pragma GCC unroll 8
       for (int j = 0; j < NP; ++j) acc[j][i] = _mm512_fmadd_ps(xb, w[j], acc[j][i]);
     }
   }
+#pragma GCC unroll 8
   for (int j = 0; j < NP; ++j)
+#pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) _mm512_storeu_ps(out + (j * MB + i) * W, acc[j][i]);
 }
 
