@@ -5,12 +5,11 @@
 // t + 1 at position t; 0 on prompt tokens). The loss is −Σ w·logp / normalizer,
 // with normalizer defaulting to Σ w, so that micro-batches can share one. With
 // gradientCheckpointing the decoder keeps each layer's input only and recomputes
-// the layer in backward (grpo/token_backward.h): the same gradients, less memory.
+// the layer in backward (checkpointed_forward.h): the same gradients, less memory.
 #include <mutex>
 
 #include "convert.h"
 #include "error.h"
-#include "grpo/token_backward.h"
 #include "logprobs.h"
 #include "padding.h"
 #include "worker.h"
@@ -47,11 +46,7 @@ class BackwardWorker : public PromiseWorker {
     tokens_ = w.gt(0).sum().item<int64_t>();
     m.setTrainable(true);
     auto nll = [&](const at::Tensor& logp) { return -(logp * w).sum() / norm; };
-    loss_ = checkpoint_ ? tokenLossBackward(
-                              m, ids, [&](const at::Tensor& logp, const at::Tensor&) { return nll(logp); },
-                              /*entropyGrad=*/false, kLogitTokens, /*checkpointLayers=*/true)
-                              .loss
-                        : lossBackward(m, ids, nll).loss;
+    loss_ = lossBackward(m, ids, nll, kLogitTokens, checkpoint_).loss;
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);

@@ -40,4 +40,18 @@ void CheckpointedForward::backward(const at::Tensor& gradHidden) {
   embedded_.backward(grad);
 }
 
+DecoderForward::DecoderForward(const Model& model, const at::Tensor& ids, bool checkpoint) {
+  if (checkpoint) {
+    checkpointed_.emplace(model, ids);
+    hidden_ = checkpointed_->hidden();
+  } else {
+    hidden_ = model.hidden(ids);
+  }
+}
+
+void DecoderForward::backward(const at::Tensor& gradHidden) {
+  if (checkpointed_) checkpointed_->backward(gradHidden);
+  else hidden_.backward(gradHidden);
+}
+
 }  // namespace datarus

@@ -12,6 +12,7 @@
 
 #include <ATen/ATen.h>
 
+#include <optional>
 #include <vector>
 
 #include "decoder.h"
@@ -40,6 +41,22 @@ class CheckpointedForward {
   std::vector<at::Tensor> inputs_;  // [B, T, H] per layer: its input, detached
   at::Tensor last_;                 // [B, T, H] the last layer's output, a leaf
   at::Tensor hidden_;               // [B, T, H] rmsNorm(last_)
+};
+
+// The decoder stack's hidden states [B, T, H] with a graph for backward: the plain
+// forward (Model::hidden), or with `checkpoint` the CheckpointedForward. The
+// two-phase backwards (logprobs.h's lossBackward, grpo/token_backward.h) run on it.
+class DecoderForward {
+ public:
+  DecoderForward(const Model& model, const at::Tensor& ids, bool checkpoint);
+
+  const at::Tensor& hidden() const { return hidden_; }
+  // Accumulates the backward of hidden() against gradHidden [B, T, H] into the parameters.
+  void backward(const at::Tensor& gradHidden);
+
+ private:
+  std::optional<CheckpointedForward> checkpointed_;
+  at::Tensor hidden_;  // [B, T, H]
 };
 
 }  // namespace datarus

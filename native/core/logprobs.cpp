@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "checkpointed_forward.h"
 #include "error.h"
 
 namespace datarus {
@@ -63,13 +64,14 @@ at::Tensor sequenceLogprobs(const Model& model, const at::Tensor& ids, int64_t l
   return chunkedLogprobs(model, hidden, ids.narrow(1, 1, T - 1), logitTokens);
 }
 
-BackwardResult lossBackward(Model& model, const at::Tensor& ids, const LogprobLoss& loss, int64_t logitTokens) {
+BackwardResult lossBackward(Model& model, const at::Tensor& ids, const LogprobLoss& loss, int64_t logitTokens,
+                            bool checkpointLayers) {
   check(ids.dim() == 2 && ids.size(1) >= 2, code::kInvalidArgument, "training needs sequences of at least 2 tokens");
   const int64_t T = ids.size(1) - 1;
   at::Tensor targets = ids.narrow(1, 1, T).to(model.device(), at::kLong);
 
-  at::Tensor hidden = model.hidden(ids.narrow(1, 0, T));  // [B, T, H], graph through the decoder
-  at::Tensor h = hidden.detach();                        // cut point between the phases
+  DecoderForward decoder(model, ids.narrow(1, 0, T), checkpointLayers);
+  at::Tensor h = decoder.hidden().detach();  // [B, T, H]: cut point between the phases
 
   // Phase 1: log-probs without a graph, then dLoss/dlogp on a small [B, T] leaf.
   at::Tensor logp = chunkedLogprobs(model, h, targets, logitTokens).requires_grad_(true);
@@ -82,7 +84,7 @@ BackwardResult lossBackward(Model& model, const at::Tensor& ids, const LogprobLo
   // Phase 2: each chunk's logits again, and their gradient into the head and dLoss/dhidden.
   at::Tensor gradHidden = headBackward(h, model.lmHead(), targets, gradLogp, at::Tensor(), logitTokens);
   // Phase 3: the decoder stack, from dLoss/dhidden.
-  hidden.backward(gradHidden);
+  decoder.backward(gradHidden);
   return {value.item<double>(), logp.detach()};
 }
 

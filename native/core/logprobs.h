@@ -47,8 +47,10 @@ struct BackwardResult {
 
 // Forward, loss and backward for ids [B, T]; gradients accumulate into the model's
 // parameters (which must require grad). Never holds more than one logits chunk.
+// `checkpointLayers` runs the decoder stack with activation checkpointing
+// (checkpointed_forward.h): the same values, less memory, more compute.
 BackwardResult lossBackward(Model& model, const at::Tensor& ids, const LogprobLoss& loss,
-                            int64_t logitTokens = kLogitTokens);
+                            int64_t logitTokens = kLogitTokens, bool checkpointLayers = false);
 
 // The output projection's backward, chunk by chunk and without a graph: given
 // dLoss/dlogp and (when defined) dLoss/dH of each position, both [B, T] in the

@@ -115,7 +115,7 @@ void panelRange(const Outputs& o, const tiles::Tile& tile, const float* xt, int6
                 int64_t r0, int64_t pNext) {
   const int64_t K = o.w.K, W = o.w.width, NP = tile.panels, stride = K * W;
   const float* panels = o.w.panels.data_ptr<float>();
-  float out[6 * 8 * kMaxWidth];  // [NP, mb, W]
+  float out[tiles::kMaxPanels * 8 * kMaxWidth];  // [NP, mb, W]
   int64_t p = p0;
   for (; p + NP <= p1; p += NP) {
     const int64_t next = p + NP < p1 ? p + NP : pNext;
@@ -141,8 +141,7 @@ int64_t chunkPanels(int64_t width) { return width == 16 ? 6 : 12; }  // ≤ 600 
 int64_t defaultPanelWidth() { return panelWidthSupported(16) ? 16 : 8; }
 
 bool panelWidthSupported(int64_t width) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  return simd::cpuHasAvx2Fma() && (width == 8 || (width == 16 && avx512));
+  return simd::cpuHasAvx2Fma() && (width == 8 || (width == 16 && simd::cpuHasAvx512f()));
 }
 
 bool packedLinearSupports(at::Device device, at::ScalarType dtype) {
@@ -242,7 +241,8 @@ std::vector<at::Tensor> packedLinear(const at::Tensor& xIn, const PackedLinear& 
   // tiles::chunkPanels, reused from cache by every block of 8 rows, beyond. Threads
   // walk them in pairs from both ends (work_queue.h).
   tiles::Tile tile[(kPackedMaxRows + 7) / 8];  // per block of 8 rows
-  for (int64_t r0 = 0; r0 < R; r0 += 8) tile[r0 / 8] = tiles::tileFor(w.width, static_cast<int>(std::min<int64_t>(8, R - r0)));
+  for (int64_t r0 = 0; r0 < R; r0 += 8)
+    tile[r0 / 8] = tiles::tileFor(w.width, static_cast<int>(std::min<int64_t>(8, R - r0)));
   const int64_t unit = R <= 8 ? tile[0].panels : tiles::chunkPanels(w.width);
   const int64_t items = (P + unit - 1) / unit;
   const int64_t walkers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), items));

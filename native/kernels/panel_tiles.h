@@ -20,8 +20,10 @@ namespace datarus::kernels::tiles {
 // panel the calling thread reads after these (a prefetch hint), or null.
 using TileFn = void (*)(const float* xt, int64_t K, const float* panel, float* out, const float* next);
 
+inline constexpr int kMaxPanels = 6;  // the largest NP of any tile
+
 struct Tile {
-  int panels = 0;         // NP of `many`
+  int panels = 0;         // NP of `many` (at most kMaxPanels)
   TileFn many = nullptr;  // NP panels at once
   TileFn one = nullptr;   // a single panel (the tail of a range)
 };

@@ -100,6 +100,7 @@ __attribute__((target("avx2,fma"))) void panelTile8(const float* xt, int64_t K, 
 
 template <int MB>
 Tile tile() {
+  static_assert(panelsAtOnce(MB) <= kMaxPanels, "packed_linear.cpp's tile buffer holds kMaxPanels panels");
   if constexpr (MB == 8) return {3, panelTile8, panelTile<8, 1>};
   return {panelsAtOnce(MB), panelTile<MB, panelsAtOnce(MB)>, panelTile<MB, 1>};
 }

@@ -52,6 +52,7 @@ __attribute__((target("avx512f"))) void panelTile(const float* xt, int64_t K, co
 
 template <int MB>
 Tile tile() {
+  static_assert(panelsAtOnce(MB) <= kMaxPanels, "packed_linear.cpp's tile buffer holds kMaxPanels panels");
   return {panelsAtOnce(MB), panelTile<MB, panelsAtOnce(MB)>, panelTile<MB, 1>};
 }
 

@@ -19,6 +19,12 @@ inline bool cpuHasAvx2Fma() {
   return ok;
 }
 
+// AVX-512F, for kernels with 16-float registers (kernels/panel_tiles_avx512.cpp).
+inline bool cpuHasAvx512f() {
+  static const bool ok = __builtin_cpu_supports("avx512f");
+  return ok;
+}
+
 // Sum of the 8 lanes.
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

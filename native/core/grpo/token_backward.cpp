@@ -1,8 +1,6 @@
 // token_backward.cpp — the two-phase backward of a loss on log-probs and entropies.
 #include "token_backward.h"
 
-#include <optional>
-
 #include "checkpointed_forward.h"
 #include "error.h"
 
@@ -14,15 +12,8 @@ TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const
   const int64_t T = ids.size(1) - 1;
   at::Tensor targets = ids.narrow(1, 1, T).to(model.device(), at::kLong);  // [B, T]
 
-  std::optional<CheckpointedForward> checkpointed;
-  at::Tensor hidden;  // [B, T, H], with a graph through the decoder (or its last layer, checkpointed)
-  if (checkpointLayers) {
-    checkpointed.emplace(model, ids.narrow(1, 0, T));
-    hidden = checkpointed->hidden();
-  } else {
-    hidden = model.hidden(ids.narrow(1, 0, T));
-  }
-  at::Tensor h = hidden.detach();  // cut point between the phases
+  DecoderForward decoder(model, ids.narrow(1, 0, T), checkpointLayers);
+  at::Tensor h = decoder.hidden().detach();  // [B, T, H]: cut point between the phases
 
   // Phase 1: log-probs and entropies without a graph; dLoss/d(logp, H) on [B, T] leaves.
   auto [lp0, ent0] = chunkedLogprobsEntropy(h, model.lmHead().detach(), targets, logitTokens);
@@ -37,8 +28,7 @@ TokenBackwardResult tokenLossBackward(Model& model, const at::Tensor& ids, const
   // Phase 2: each chunk's logits again, and (dL/dlogp, dL/dH) into the head and dLoss/dhidden.
   at::Tensor gradHidden = headBackward(h, model.lmHead(), targets, gLogp, gEnt, logitTokens);
   // Phase 3: the decoder stack, from dLoss/dhidden.
-  if (checkpointed) checkpointed->backward(gradHidden);
-  else hidden.backward(gradHidden);
+  decoder.backward(gradHidden);
   return {value.item<double>(), logp.detach(), ent.detach()};
 }
 
